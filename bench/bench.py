@@ -1,0 +1,269 @@
+"""Runs the benchmark table of docs/BENCHMARKS.md. Called by bench/run after
+the release build; uses wrk (closed loop) and hey (fixed rate)."""
+
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import percentile, request, seed, wrk_script  # noqa: E402
+
+BIN = os.path.abspath("target/release/commid")
+QUICK = "--quick" in sys.argv
+DURATION = 5 if QUICK else 10
+CONNECTIONS = 64
+RATE = 5000
+BIG = 100_000 if QUICK else 1_000_000
+
+
+class Server:
+    def __init__(self, data_dir, extra=()):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "RUST_LOG": "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0"})
+        for line in self.proc.stdout:
+            if line.startswith("Connection string: "):
+                cs = dict(p.split("=", 1) for p in line.strip()[len("Connection string: "):].split(";") if p)
+                self.base = cs["endpoint"].rstrip("/")
+                self.key = cs["accesskey"]
+                break
+        self.host = self.base.split("://", 1)[1]
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.005)
+        self.startup_seconds = time.monotonic() - started
+        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+        return kb / 1024
+
+    def call(self, method, path, body=None):
+        m, target, headers, data = request(method, path, self.host, self.key, body)
+        req = urllib.request.Request(f"{self.base}{target}", data=data or None, method=m, headers=headers)
+        with urllib.request.urlopen(req) as r:
+            text = r.read()
+            return json.loads(text) if text else None
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def wrk(server, requests, label, sample_rss=False, once=False):
+    """Closed-loop throughput; returns (requests/s, non-2xx count, peak RSS MB)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        script = f.name
+    wrk_script(requests, script, once=once)
+    peak = [server.rss_mb()]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], server.rss_mb())
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if sample_rss:
+        sampler.start()
+    run = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "-s", script, server.base],
+                         capture_output=True, text=True, check=True)
+    if run.stderr.strip():
+        sys.exit(f"wrk failed on {label}: {run.stderr.strip()}")
+    out = run.stdout
+    stop.set()
+    os.unlink(script)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if once and int(re.search(r"(\d+) requests in", out).group(1)) >= len(requests):
+        # Every request was sent before the time was up: wrk still divides by
+        # the whole duration, so this is only a lower bound.
+        label += " (all sent: a lower bound)"
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    print(f"  {label}: {rps:,.0f} req/s" + (f", non-2xx {bad.group(1)}" if bad else "") + (f", {errors.group(0)}" if errors else ""),
+          flush=True)
+    return rps, int(bad.group(1)) if bad else 0, peak[0]
+
+
+def hey_latency(server, req):
+    """Latency percentiles in ms at a fixed RATE requests/s."""
+    method, target, headers, body = req
+    workers = 50
+    args = ["hey", "-z", f"{DURATION}s", "-c", str(workers), "-q", str(RATE // workers), "-m", method, "-o", "csv"]
+    for k, v in headers.items():
+        if k.lower() == "content-type":
+            args += ["-T", v]
+        elif k.lower() == "host":
+            args += ["-host", v]
+        else:
+            args += ["-H", f"{k}: {v}"]
+    args += ["-d", body.decode(), f"{server.base}{target}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = [line.split(",") for line in out[1:] if line]
+    ok = sorted(float(r[0]) * 1000 for r in rows if r[6] == "200")
+    achieved = len(rows) / DURATION
+    return {p: percentile(ok, p) for p in (50, 99, 99.9)}, achieved, len(rows) - len(ok)
+
+
+def issue_requests(server, ids):
+    return [request("POST", f"/identities/{i.replace(':', '%3A')}/:issueAccessToken", server.host, server.key,
+                    {"scopes": ["voip"]}) for i in ids]
+
+
+def fresh_dir():
+    return tempfile.mkdtemp(prefix="commid-bench-")
+
+
+def resource_id(server):
+    return server.call("POST", "/identities")["identity"]["id"].split(":")[2].split("_")[0]
+
+
+def seeded(count, keep=1000):
+    """A data dir with `count` identities; returns (dir, `keep` of their ids, db bytes)."""
+    d = fresh_dir()
+    s = Server(d)
+    rid = resource_id(s)
+    s.stop()
+    ids = seed(os.path.join(d, "commid.sqlite3"), rid, count, keep=keep)
+    return d, ids, os.path.getsize(os.path.join(d, "commid.sqlite3"))
+
+
+def main():
+    rows = []
+
+    def row(name, value, unit, ratio=None, target=None, met=None):
+        rows.append((name, value, unit, ratio, target, met))
+
+    print("seeding 1,000 identities", flush=True)
+    small_dir, small_ids, _ = seeded(1000)
+    server = Server(small_dir)
+    row("start-up time (existing data dir)", server.startup_seconds * 1000, "ms")
+    idle = server.rss_mb()
+    row("resident memory, idle", idle, "MB")
+
+    ceiling, _, _ = wrk(server, [("GET", "/healthz", {"Host": server.host}, b"")], "ceiling GET /healthz")
+    row("framework ceiling: GET /healthz", ceiling, "req/s", 1.0)
+
+    issue, bad, peak = wrk(server, issue_requests(server, small_ids), "issue token", sample_rss=True)
+    row("issue token (signed, existing identity)", issue, "req/s", issue / ceiling, "≥ 0.40 × ceiling",
+        issue / ceiling >= 0.40 and bad == 0)
+
+    lat, achieved, failed = hey_latency(server, issue_requests(server, small_ids[:1])[0])
+    row(f"issue token latency at {RATE:,} req/s (achieved {achieved:,.0f}/s): p50", lat[50], "ms")
+    row("… p99", lat[99], "ms", None, "≤ 5 ms", lat[99] <= 5 and failed == 0)
+    row("… p99.9", lat[99.9], "ms", None, "≤ 10 ms", lat[99.9] <= 10 and failed == 0)
+
+    token = server.call("POST", f"/identities/{small_ids[0].replace(':', '%3A')}/:issueAccessToken",
+                        {"scopes": ["chat"]})["token"]
+    verify, _, _ = wrk(server, [request("POST", "/accessTokens/:verify", server.host, server.key, {"token": token})],
+                       "verify token")
+    row("verify token", verify, "req/s", verify / ceiling)
+
+    create, bad, peak2 = wrk(server, [request("POST", "/identities", server.host, server.key)],
+                             f"create identity ({CONNECTIONS} clients)", sample_rss=True)
+    row(f"create identity, durable ({CONNECTIONS} clients)", create, "req/s", create / ceiling, "≥ 2,000/s",
+        create >= 2000 and bad == 0)
+    cwt, _, _ = wrk(server, [request("POST", "/identities", server.host, server.key, {"createTokenWithScopes": ["chat"]})],
+                    "create with token")
+    row("create identity with token", cwt, "req/s", cwt / ceiling)
+    revoke, _, _ = wrk(server, [request("POST", f"/identities/{i.replace(':', '%3A')}/:revokeAccessTokens", server.host,
+                                        server.key) for i in small_ids], "revoke")
+    row("revoke", revoke, "req/s", revoke / ceiling)
+    peak = max(peak, peak2)
+    row("resident memory under load (peak)", peak, "MB", None, "< 64 MB", peak < 64)
+    server.stop()
+
+    victims = 100_000
+    print(f"seeding {victims:,} identities to delete", flush=True)
+    del_dir, del_ids, _ = seeded(victims, keep=victims)
+    s = Server(del_dir)
+    # Each identity deleted once, in no particular order: every delete is a real one.
+    random.shuffle(del_ids)
+    deletes = [request("DELETE", f"/identities/{i.replace(':', '%3A')}", s.host, s.key) for i in del_ids]
+    delete, _, _ = wrk(s, deletes, "delete", once=True)
+    exhausted = delete * DURATION >= 0.99 * victims
+    name = f"delete (each identity once{', all sent early: a lower bound' if exhausted else ''})"
+    row(name, delete, "req/s", delete / ceiling)
+    s.stop()
+
+    print(f"seeding {BIG:,} identities", flush=True)
+    big_dir, big_ids, big_bytes = seeded(BIG)
+    row(f"database bytes per identity ({BIG:,} identities)", big_bytes / BIG, "bytes")
+    # Best of two interleaved runs each: single runs on a shared machine drift.
+    best = {}
+    for _ in range(2):
+        for d, ids, size in [(big_dir, big_ids, BIG), (small_dir, small_ids, 1000)]:
+            s = Server(d)
+            rps, _, _ = wrk(s, issue_requests(s, ids), f"issue token, {size:,} identities")
+            best[size] = max(best.get(size, 0), rps)
+            s.stop()
+    issue_big, issue_small = best[BIG], best[1000]
+    drop = 1 - issue_big / issue_small
+    row(f"issue token at {BIG:,} vs 1,000 identities", issue_big / issue_small, "× the 1k rate", None,
+        "within 10%", drop <= 0.10)
+
+    report(rows)
+
+
+def report(rows):
+    machine = f"{os.cpu_count()} cores, {cpu_model()}, {mem_gb():.0f} GiB, Linux {platform.release()}"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "| measurement | value | ratio to ceiling | target | met |",
+        "|---|---:|---:|---|---|",
+    ]
+    for name, value, unit, ratio, target, met in rows:
+        v = f"{value:,.0f} {unit}" if value >= 100 else f"{value:,.2f} {unit}"
+        r = f"{ratio:.2f}" if ratio is not None else ""
+        m = "" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {v} | {r} | {target or ''} | {m} |")
+    table = "\n".join(lines)
+    print("\n" + table)
+    header = (f"# Benchmarks\n\nMade by `bench/run`{' --quick' if QUICK else ''} on "
+              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, on {machine}. "
+              f"The load tools share the CPU with the server (2 HTTP workers, SQLite store): wrk with 2 threads and "
+              f"{CONNECTIONS} connections for {DURATION} s per row, hey at a fixed {RATE:,} requests/s for latency. "
+              "Throughput rows are also given as a ratio to the framework ceiling measured in the same run, "
+              "because absolute numbers drift between runs on shared machines.\n\n")
+    path = os.path.join("docs", "BENCHMARKS.md")
+    notes = ""
+    if os.path.exists(path):
+        text = open(path).read()
+        if "\n## Notes" in text:
+            notes = text[text.index("\n## Notes"):]
+    with open(path, "w") as f:
+        f.write(header + table + "\n" + notes)
+    print(f"\nwritten to {path}")
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        m = re.search(r"model name\s*:\s*(.*)", f.read())
+    return m.group(1).strip() if m else platform.processor()
+
+
+def mem_gb():
+    with open("/proc/meminfo") as f:
+        return int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1)) / 1024 / 1024
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Helpers for bench.py: HMAC signing as the ACS SDKs do, wrk scripts,
+bulk seeding of the SQLite store, and percentiles."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import time
+import uuid
+from email.utils import formatdate
+
+API = "api-version=2023-10-01"
+
+
+def sign(method, target, host, body, key_b64):
+    """The headers of a signed request, Host included (wrk formats requests
+    before it knows the host)."""
+    date = formatdate(usegmt=True)
+    content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    sts = f"{method}\n{target}\n{date};{host};{content_hash}"
+    sig = base64.b64encode(hmac.new(base64.b64decode(key_b64), sts.encode(), hashlib.sha256).digest()).decode()
+    return {
+        "Host": host,
+        "x-ms-date": date,
+        "x-ms-content-sha256": content_hash,
+        "Authorization": f"HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}",
+        "Content-Type": "application/json",
+    }
+
+
+def request(method, path, host, key, body=None):
+    """A signed request: (method, target, headers, body bytes)."""
+    target = f"{path}?{API}"
+    data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+    return (method, target, sign(method, target, host, data, key), data)
+
+
+def lua_quote(text):
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""
+
+
+def wrk_script(requests, path, threads=2, once=False):
+    """A wrk script: the threads take turns through the pre-signed requests
+    (thread t sends t, t+threads, …). With `once`, each request is sent once
+    and a thread stops when its share is done."""
+    # A Lua function holds at most 65,536 constants: fill the table in chunks.
+    lines = ["local reqs = {}"]
+    chunk = 2000
+    for start in range(0, len(requests), chunk):
+        lines.append("do local function fill()")
+        for method, target, headers, body in requests[start:start + chunk]:
+            hdrs = ", ".join(f"[{lua_quote(k)}] = {lua_quote(v)}" for k, v in headers.items())
+            lines.append(f"  reqs[#reqs + 1] = wrk.format({lua_quote(method)}, {lua_quote(target)}, {{{hdrs}}}, "
+                         f"{lua_quote(body.decode())})")
+        lines.append("end fill() end")
+    lines += [
+        "local next_id = 0",
+        "function setup(thread)",
+        "  thread:set('tid', next_id)",
+        "  next_id = next_id + 1",
+        "end",
+        "local i",
+        "function request()",
+        "  i = (i or tid) + " + str(threads),
+        "  local n = i - " + str(threads) + " + 1",
+        "  if n > #reqs then",
+        "    if " + ("true" if once else "false") + " then wrk.thread:stop() end",
+        "    n = (n - 1) % #reqs + 1",
+        "  end",
+        "  return reqs[n]",
+        "end",
+    ]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def uuid7():
+    """A version 7 GUID, time-ordered like the ids commid makes."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 68) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+def seed(db_path, resource_id, count, batch=50_000, keep=1000):
+    """Inserts `count` identities straight into the SQLite store (the server
+    must be stopped) and returns up to `keep` of their ids, spread out."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    now = int(time.time() * 1_000_000)
+    sample, done, every = [], 0, max(1, count // keep)
+    while done < count:
+        n = min(batch, count - done)
+        rows = [(f"8:acs:{resource_id}_{uuid7()}", resource_id, now) for _ in range(n)]
+        sample += [r[0] for i, r in enumerate(rows) if (done + i) % every == 0][: keep - len(sample)]
+        conn.executemany("INSERT INTO identities (id, resource_id, created_at) VALUES (?, ?, ?)", rows)
+        conn.commit()
+        done += n
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return sample
+
+
+def percentile(sorted_values, p):
+    """The nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, int(-(-p * len(sorted_values) // 100)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The interop suites' Microsoft Entra stand-in, for the Teams exchange:
+//
+//   node interop/teams-issuer.js DIR
+//
+// makes an RSA key, writes DIR/jwks.json (its public key) and DIR/commid.toml
+// (a [[trusted_issuers]] table that trusts it for resource `default`), and
+// prints, as NAME=VALUE lines for the suites' environment, Entra-like access
+// tokens of a Teams user signed with it (RS256, as Entra signs): one valid
+// for an hour, one expired. Node's own crypto only: no packages.
+"use strict";
+
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ISSUER = "https://login.microsoftonline.com/9f3bd1b5-5c1a-4b8e-a2f0-6d4ad3c0a7e1/v2.0";
+const APP_ID = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
+const USER_ID = "32c0a5db-05ec-78ea-51ab-3f06b329397e";
+const KID = "interop-1";
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error("usage: node interop/teams-issuer.js DIR");
+  process.exit(2);
+}
+fs.mkdirSync(dir, { recursive: true });
+
+const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const jwk = { ...publicKey.export({ format: "jwk" }), kid: KID, use: "sig" };
+fs.writeFileSync(path.join(dir, "jwks.json"), JSON.stringify({ keys: [jwk] }));
+fs.writeFileSync(
+  path.join(dir, "commid.toml"),
+  [
+    "[[trusted_issuers]]",
+    `issuer = "${ISSUER}"`,
+    'jwks_file = "jwks.json"',
+    `client_ids = ["${APP_ID}"]`,
+    "",
+  ].join("\n"),
+);
+
+const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+function mint(lifetimeSeconds) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    aud: "https://auth.msft.communication.azure.com",
+    iss: ISSUER,
+    iat: now - 300,
+    nbf: now - 300,
+    exp: now + lifetimeSeconds,
+    azp: APP_ID,
+    oid: USER_ID,
+    scp: "Teams.ManageCalls Teams.ManageChats",
+    ver: "2.0",
+  };
+  const message = `${part({ alg: "RS256", kid: KID, typ: "JWT" })}.${part(claims)}`;
+  const signature = crypto.sign("sha256", Buffer.from(message), privateKey).toString("base64url");
+  return `${message}.${signature}`;
+}
+
+console.log(`COMMID_TEAMS_TOKEN=${mint(3600)}`);
+console.log(`COMMID_TEAMS_EXPIRED_TOKEN=${mint(-60)}`);
+console.log(`COMMID_TEAMS_APP_ID=${APP_ID}`);
+console.log(`COMMID_TEAMS_USER_ID=${USER_ID}`);

@@ -1,0 +1,192 @@
+//! Request authentication: HMAC-SHA256 signatures (what the SDKs and the CLI
+//! send) or the `Connection-String` header (what the Power Automate connector
+//! sends). Either selects a resource and proves knowledge of one of its keys;
+//! a connection string may instead name an allow-listed upstream endpoint,
+//! which checks the key itself ([`route`]).
+
+pub mod connection_string;
+pub mod hmac;
+pub mod route;
+
+use crate::directory::Directory;
+use crate::domain::{AllowedHosts, Resource};
+use actix_web::HttpRequest;
+use actix_web::http::header::{AUTHORIZATION, HOST};
+use connection_string::ConnectionString;
+pub use route::Destination;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// How far a signed request's date may be from the server's clock.
+pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
+
+pub const CONNECTION_STRING_HEADER: &str = "connection-string";
+
+/// Why a request was refused; every variant answers 401 `Denied`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No credentials, or credentials in a form we do not read.
+    Missing,
+    Malformed(String),
+    ContentHashMismatch,
+    ClockSkew,
+    /// Well-formed, but no key of the resource matches: maybe a key changed.
+    WrongKey,
+    UnknownResource,
+}
+
+impl AuthFailure {
+    pub fn message(&self) -> String {
+        match self {
+            AuthFailure::Missing => {
+                "Denied by the resource provider. Sign the request with HMAC-SHA256 \
+                (Authorization and x-ms-date headers) or send a Connection-String header."
+                    .into()
+            }
+            AuthFailure::Malformed(what) => format!("Denied by the resource provider. {what}"),
+            AuthFailure::ContentHashMismatch => {
+                "Request 'x-ms-content-sha256' differs from generated content hash.".into()
+            }
+            AuthFailure::ClockSkew => format!(
+                "Denied by the resource provider. The request date differs from the server's clock by more than {} minutes.",
+                MAX_CLOCK_SKEW.as_secs() / 60
+            ),
+            AuthFailure::WrongKey | AuthFailure::UnknownResource => {
+                "Denied by the resource provider.".into()
+            }
+        }
+    }
+
+    /// Worth a retry after reloading the resources from the store.
+    pub fn may_be_stale(&self) -> bool {
+        matches!(self, AuthFailure::WrongKey | AuthFailure::UnknownResource)
+    }
+}
+
+/// Where the request goes. HMAC-signed requests are always for a resource
+/// of this server; `upstream` is the allow-list a connection string's
+/// endpoint may be forwarded to.
+pub fn authenticate(
+    req: &HttpRequest,
+    body: &[u8],
+    directory: &Directory,
+    upstream: &AllowedHosts,
+    now: SystemTime,
+) -> Result<Destination, AuthFailure> {
+    if let Some(value) = req.headers().get(AUTHORIZATION) {
+        let value = value
+            .to_str()
+            .map_err(|_| AuthFailure::Malformed("The Authorization header is not text.".into()))?;
+        return verify_signature(req, value, body, directory, now).map(Destination::Local);
+    }
+    if let Some(value) = req.headers().get(CONNECTION_STRING_HEADER) {
+        let cs = value
+            .to_str()
+            .ok()
+            .and_then(|v| ConnectionString::parse(v).ok())
+            .ok_or_else(|| {
+                AuthFailure::Malformed(
+                    "The Connection-String header is not a valid connection string.".into(),
+                )
+            })?;
+        return route::by_connection_string(cs, directory, upstream);
+    }
+    Err(AuthFailure::Missing)
+}
+
+fn request_host(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+}
+
+fn verify_signature(
+    req: &HttpRequest,
+    header: &str,
+    body: &[u8],
+    directory: &Directory,
+    now: SystemTime,
+) -> Result<Arc<Resource>, AuthFailure> {
+    let auth = hmac::Authorization::parse(header).ok_or_else(|| {
+        AuthFailure::Malformed(
+            "The Authorization header must read 'HMAC-SHA256 SignedHeaders=…&Signature=…'.".into(),
+        )
+    })?;
+    let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
+    let date_header = ["x-ms-date", "date"].into_iter().find(|h| signed(h));
+    let (Some(date_header), true, true) =
+        (date_header, signed("host"), signed("x-ms-content-sha256"))
+    else {
+        return Err(AuthFailure::Malformed(
+            "SignedHeaders must include host, x-ms-content-sha256 and x-ms-date (or date).".into(),
+        ));
+    };
+    let header_value = |name: &str| -> Result<String, AuthFailure> {
+        if name == "host" {
+            return request_host(req)
+                .ok_or_else(|| AuthFailure::Malformed("The request has no Host header.".into()));
+        }
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                AuthFailure::Malformed(format!("The signed header '{name}' is missing."))
+            })
+    };
+    if header_value("x-ms-content-sha256")? != hmac::content_hash(body) {
+        return Err(AuthFailure::ContentHashMismatch);
+    }
+    let date = httpdate::parse_http_date(&header_value(date_header)?).map_err(|_| {
+        AuthFailure::Malformed(format!("The {date_header} header is not an RFC 1123 date."))
+    })?;
+    let skew = now
+        .duration_since(date)
+        .or_else(|e| Ok::<_, ()>(e.duration()))
+        .unwrap_or_default();
+    if skew > MAX_CLOCK_SKEW {
+        return Err(AuthFailure::ClockSkew);
+    }
+    let host = header_value("host")?;
+    let resource = directory
+        .for_authority(&host)
+        .ok_or(AuthFailure::UnknownResource)?;
+    let method = req.method().as_str();
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    // Python signs `h:443` for an endpoint with a default port but sends
+    // `Host: h`, so a host without a port is also tried with each default.
+    let mut hosts = vec![host.clone()];
+    if !host.contains(':') || host.ends_with(']') {
+        hosts.push(format!("{host}:443"));
+        hosts.push(format!("{host}:80"));
+    }
+    for host in &hosts {
+        let values = auth
+            .signed_headers
+            .iter()
+            .map(|name| {
+                if name == "host" {
+                    Ok(host.clone())
+                } else {
+                    header_value(name)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let sts = hmac::string_to_sign(method, target, &refs);
+        let mut ok = false;
+        for key in resource.keys() {
+            ok |= hmac::verify(key.bytes(), &sts, &auth.signature);
+        }
+        if ok {
+            return Ok(resource);
+        }
+    }
+    Err(AuthFailure::WrongKey)
+}

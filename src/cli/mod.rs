@@ -1,0 +1,191 @@
+//! The command line: `serve`, `migrate`, `resource …`, `signing-key …` and
+//! `quickstart`. Exit status 0 on success, 1 on failure, 2 on usage errors.
+
+mod connector;
+mod identity;
+mod quickstart;
+mod resource;
+mod serve;
+mod signing_key;
+
+use crate::config::{ConfigError, Database, Layer};
+use crate::storage::Store;
+use crate::storage::postgres::PostgresStore;
+use crate::storage::sqlite::{self, SqliteStore};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "commid",
+    version,
+    about = "A communication identity service that speaks the ACS Identity API"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); also COMMID_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the identity API.
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DataDirArgs),
+    /// Manage resources and their access keys.
+    #[command(subcommand)]
+    Resource(resource::ResourceCommand),
+    /// Manage the token signing keys.
+    #[command(subcommand, name = "signing-key")]
+    SigningKey(signing_key::SigningKeyCommand),
+    /// Run the ACS access-token quickstart against a running server.
+    Quickstart(quickstart::QuickstartArgs),
+    /// Manage identities and tokens of any ACS-compatible endpoint (like `az communication identity`).
+    #[command(subcommand)]
+    Identity(identity::IdentityCommand),
+    /// The Power Automate custom connector.
+    #[command(subcommand)]
+    Connector(connector::ConnectorCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DataDirArgs {
+    /// Where the database and certificates live [default: ./commid-data]; also COMMID_DATA_DIR.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// A PostgreSQL database shared by several servers (postgres://…) instead
+    /// of SQLite in the data dir; also COMMID_DATABASE_URL.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Connections per server to PostgreSQL [default: 16]; also COMMID_DATABASE_POOL_SIZE.
+    #[arg(long, value_name = "N")]
+    database_pool_size: Option<usize>,
+}
+
+impl DatabaseArgs {
+    fn layer(&self) -> Layer {
+        Layer {
+            database_url: self.database_url.clone().map(crate::domain::Secret::new),
+            database_pool_size: self.database_pool_size,
+            ..Layer::default()
+        }
+    }
+}
+
+/// A failure to report on stderr, with exit status 1.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        // The platform verifier logs certificate refusals that the commands
+        // report themselves.
+        "warn,rustls_platform_verifier=off"
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let base = base_layer(cli.config)?;
+    match cli.command {
+        Command::Serve(args) => serve::run(base, args).await,
+        Command::Migrate(args) => migrate(base.merge(args.layer())).await,
+        Command::Resource(command) => resource::run(base, command).await,
+        Command::SigningKey(command) => signing_key::run(base, command).await,
+        Command::Quickstart(args) => quickstart::run(args).await,
+        Command::Identity(command) => identity::run(command).await,
+        Command::Connector(command) => connector::run(command).await,
+    }
+}
+
+/// The config file's settings overridden by the environment's.
+fn base_layer(config: Option<PathBuf>) -> Result<Layer, ConfigError> {
+    let path = config.or_else(|| std::env::var_os("COMMID_CONFIG").map(PathBuf::from));
+    let file = path
+        .as_deref()
+        .map(Layer::from_file)
+        .transpose()?
+        .unwrap_or_default();
+    Ok(file.merge(Layer::from_env(|name| std::env::var(name).ok())?))
+}
+
+impl DataDirArgs {
+    fn layer(&self) -> Layer {
+        Layer {
+            data_dir: self.data_dir.clone(),
+            ..self.database.layer()
+        }
+    }
+}
+
+async fn migrate(layer: Layer) -> Result<(), Failure> {
+    match layer.database()? {
+        Database::Sqlite => {
+            let dir = layer.data_dir();
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+            let ran = SqliteStore::migrate(&dir)?;
+            println!("Applied {ran} migration(s) to {}.", dir.display());
+        }
+        Database::Postgres(options) => {
+            let ran = PostgresStore::migrate(&options).await?;
+            println!("Applied {ran} migration(s) to the PostgreSQL database.");
+        }
+    }
+    Ok(())
+}
+
+/// Opens the store for an administrative command, which may run beside
+/// servers on the same database.
+async fn open_store(layer: &Layer) -> Result<Arc<dyn Store>, Failure> {
+    match layer.database()? {
+        Database::Sqlite => {
+            let dir = layer.data_dir();
+            if !dir.join(sqlite::FILE_NAME).exists() {
+                return Err(Failure(format!(
+                    "no commid database in {}: run `commid serve` once, or pass --data-dir or --database-url",
+                    dir.display()
+                )));
+            }
+            Ok(Arc::new(SqliteStore::open(&dir, sqlite::Access::Shared)?))
+        }
+        Database::Postgres(options) => Ok(Arc::new(PostgresStore::connect(&options).await?)),
+    }
+}

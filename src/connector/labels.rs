@@ -1,0 +1,165 @@
+//! The labels makers see on body and response properties, and the display
+//! names of enum values: the half of the table keyed by the OpenAPI
+//! document's schema names (`table.rs` holds the rest).
+
+use super::table::Visibility;
+
+/// A property of a component schema of the OpenAPI document.
+pub struct Property {
+    pub schema: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub visibility: Visibility,
+    /// Replaces the handler's doc comment, or stands in for a missing one.
+    pub description: Option<&'static str>,
+    pub format: Option<&'static str>,
+    /// Required in the connector although the handler reads it leniently.
+    pub required: bool,
+    /// JSON text of the default value.
+    pub default: Option<&'static str>,
+}
+
+const fn property(schema: &'static str, name: &'static str, summary: &'static str) -> Property {
+    Property {
+        schema,
+        name,
+        summary,
+        visibility: Visibility::Normal,
+        description: None,
+        format: None,
+        required: false,
+        default: None,
+    }
+}
+
+impl Property {
+    const fn important(self) -> Self {
+        Property {
+            visibility: Visibility::Important,
+            ..self
+        }
+    }
+    const fn advanced(self) -> Self {
+        Property {
+            visibility: Visibility::Advanced,
+            ..self
+        }
+    }
+    const fn described(self, description: &'static str) -> Self {
+        Property {
+            description: Some(description),
+            ..self
+        }
+    }
+    const fn date_time(self) -> Self {
+        Property {
+            format: Some("date-time"),
+            ..self
+        }
+    }
+    const fn required(self) -> Self {
+        Property {
+            required: true,
+            ..self
+        }
+    }
+    const fn default(self, json: &'static str) -> Self {
+        Property {
+            default: Some(json),
+            ..self
+        }
+    }
+}
+
+pub const PROPERTIES: &[Property] = &[
+    property(
+        "CreateIdentityRequest",
+        "createTokenWithScopes",
+        "Token Scopes",
+    )
+    .advanced(),
+    property(
+        "CreateIdentityRequest",
+        "expiresInMinutes",
+        "Expires In Minutes",
+    )
+    .advanced(),
+    property("CreateIdentityRequest", "externalId", "External ID").advanced(),
+    property("CreateIdentityResponse", "identity", "User").described("The user."),
+    property("CreateIdentityResponse", "accessToken", "Issued Token")
+        .described("The access token, when Token Scopes were given."),
+    property("Identity", "id", "User ID"),
+    property("Identity", "externalId", "External ID"),
+    property("Identity", "lastTokenIssuedAt", "Last Token Issued At").date_time(),
+    property("AccessToken", "token", "Access Token"),
+    property("AccessToken", "expiresOn", "Token Expiry").date_time(),
+    property("IssueTokenRequest", "scopes", "Token Scopes")
+        .important()
+        .default(r#"["chat"]"#),
+    property(
+        "IssueTokenRequest",
+        "expiresInMinutes",
+        "Expires In Minutes",
+    )
+    .advanced(),
+    property("VerifyTokenRequest", "token", "Access Token")
+        .important()
+        .required(),
+    property(
+        "TeamsUserExchangeTokenRequest",
+        "token",
+        "Entra Access Token",
+    )
+    .important()
+    .required(),
+    property("TeamsUserExchangeTokenRequest", "appId", "Application ID")
+        .important()
+        .required(),
+    property(
+        "TeamsUserExchangeTokenRequest",
+        "userId",
+        "Teams User Object ID",
+    )
+    .important()
+    .required(),
+    property("VerifyTokenResponse", "valid", "Valid").described("Whether the token is valid now."),
+    property("VerifyTokenResponse", "identity", "User")
+        .described("The user the token belongs to, when it is valid."),
+    property("VerifyTokenResponse", "scopes", "Token Scopes")
+        .described("The token's scopes, when it is valid."),
+    property("VerifyTokenResponse", "expiresOn", "Token Expiry")
+        .described("When the token expires, when it is valid.")
+        .date_time(),
+    property("VerifyTokenResponse", "reason", "Reason")
+        .described("Why the token is not valid, when it is not."),
+    property("VerifiedIdentity", "id", "User ID").described("The ID of the user."),
+    property("ErrorResponse", "error", "Error").described("The error."),
+    property("ErrorBody", "code", "Error Code"),
+    property("ErrorBody", "message", "Error Message"),
+    property("ErrorBody", "target", "Error Target"),
+];
+
+/// Display names of the values of every enum schema, by schema name.
+pub const ENUMS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "TokenScope",
+        &[
+            ("chat", "Chat"),
+            ("voip", "VoIP"),
+            ("chat.join", "Chat (join only)"),
+            ("chat.join.limited", "Chat (join only, limited)"),
+            ("voip.join", "VoIP (join only)"),
+        ],
+    ),
+    (
+        "InvalidReason",
+        &[
+            ("expired", "Expired"),
+            ("revoked", "Revoked"),
+            ("deleted", "User deleted"),
+            ("badSignature", "Bad signature"),
+            ("wrongResource", "Issued for another resource"),
+            ("malformed", "Malformed"),
+        ],
+    ),
+];

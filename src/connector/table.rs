@@ -1,0 +1,212 @@
+//! What utoipa cannot say about the connector, in one table: the actions'
+//! names as makers see them, the annotations of their parameters, the
+//! responses every action describes, and the connector's own metadata
+//! (`labels.rs` has the properties' labels and the enums' display names).
+//! The conversion refuses a document with an operation, parameter, property
+//! or enum these tables do not name, so a new field in a handler cannot reach
+//! makers without a label.
+
+use crate::domain::ApiVersion;
+
+/// The connector's name in Power Automate: at most 30 characters, without
+/// "API" or "Connector".
+pub const TITLE: &str = "commid Communication Identity";
+
+pub const DESCRIPTION: &str = "Create users on your own commid communication identity server, \
+    issue them chat and calling access tokens, revoke their tokens, delete them, and verify tokens. \
+    It speaks the Azure Communication Services Identity API.";
+
+/// The icon's background and the connector's colour in the designer.
+pub const BRAND_COLOR: &str = "#00695C";
+
+pub const PUBLISHER: &str = "commid";
+pub const STACK_OWNER: &str = "commid";
+
+/// The host of the definition at the repository root. Each connection names
+/// its own host (see `properties.rs`), so this one is only a placeholder.
+pub const DEFAULT_HOST: &str = "localhost:8443";
+
+/// `x-ms-connector-metadata`. The two addresses are placeholders until the
+/// project has a public home.
+pub const METADATA: [(&str, &str); 3] = [
+    ("Website", "https://commid.example.com/"),
+    ("Privacy policy", "https://commid.example.com/privacy"),
+    ("Categories", "Communication"),
+];
+
+/// Routes of the handlers that are not actions: probes and the key set.
+pub const NOT_EXPORTED: [&str; 3] = ["/healthz", "/readyz", "/.well-known/jwks.json"];
+
+/// One action. `route` and `method` name the handler in the OpenAPI
+/// document; `path`, `operation_id` and `summary` are what the connector
+/// shows, the first four as in Microsoft's certified ACS Identity connector.
+pub struct Operation {
+    pub method: &'static str,
+    pub route: &'static str,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    /// The label of the request body, when the action has one.
+    pub body_summary: Option<&'static str>,
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "post",
+        route: "/identities",
+        path: "/identities",
+        operation_id: "CreateCommunicationIdentity",
+        summary: "Create a user",
+        description: "Create a new user, and optionally, an access token.",
+        body_summary: Some("User Options"),
+    },
+    Operation {
+        method: "post",
+        route: "/identities/{id}/:issueAccessToken",
+        path: "/identities/{identityId}/:issueAccessToken",
+        operation_id: "IssueIdentityAccessToken",
+        summary: "Issue a user access token",
+        description: "Issue a new access token for the user.",
+        body_summary: Some("Token Options"),
+    },
+    Operation {
+        method: "post",
+        route: "/identities/{id}/:revokeAccessTokens",
+        path: "/identities/{identityId}/:revokeAccessTokens",
+        operation_id: "RevokeIdentityAccessTokens",
+        summary: "Revoke user access tokens",
+        description: "Revoke all access tokens for the user.",
+        body_summary: None,
+    },
+    Operation {
+        method: "delete",
+        route: "/identities/{id}",
+        path: "/identities/{identityId}",
+        operation_id: "DeleteCommunicationIdentity",
+        summary: "Delete a user",
+        description: "Delete the user, revoke all access tokens for the user and delete all associated data.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/identities/{id}",
+        path: "/identities/{identityId}",
+        operation_id: "GetCommunicationIdentity",
+        summary: "Get a user",
+        description: "Get a user's external ID and when a token was last issued for the user.",
+        body_summary: None,
+    },
+    Operation {
+        method: "post",
+        route: "/accessTokens/:verify",
+        path: "/accessTokens/:verify",
+        operation_id: "VerifyAccessToken",
+        summary: "Verify an access token",
+        description: "Check whether an access token is valid now: issued by this service, not expired, \
+            not revoked, and its user not deleted.",
+        body_summary: Some("Token To Verify"),
+    },
+    Operation {
+        method: "post",
+        route: "/teamsUser/:exchangeAccessToken",
+        path: "/teamsUser/:exchangeAccessToken",
+        operation_id: "ExchangeTeamsUserAccessToken",
+        summary: "Exchange a Teams user access token",
+        description: "Exchange a Teams user's Microsoft Entra access token for an access token \
+            of the Teams user that expires when the Entra token does.",
+        body_summary: Some("Teams User Token"),
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// No `x-ms-visibility`: shown, after the important ones.
+    Normal,
+    Important,
+    Advanced,
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> Option<&'static str> {
+        match self {
+            Visibility::Normal => None,
+            Visibility::Important => Some("important"),
+            Visibility::Advanced => Some("advanced"),
+            Visibility::Internal => Some("internal"),
+        }
+    }
+}
+
+/// A path or query parameter, by the handler's name for it.
+pub struct Parameter {
+    pub location: &'static str,
+    pub name: &'static str,
+    /// The name in the connector's path template.
+    pub exported_name: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub visibility: Visibility,
+    pub default: Option<&'static str>,
+    /// `x-ms-url-encoding: single`: ACS ids hold `:`.
+    pub url_encoding_single: bool,
+}
+
+pub const PARAMETERS: &[Parameter] = &[
+    Parameter {
+        location: "query",
+        name: "api-version",
+        exported_name: "api-version",
+        summary: "API Version",
+        description: "The version of the identity API to call.",
+        visibility: Visibility::Internal,
+        default: Some(ApiVersion::DEFAULT),
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "path",
+        name: "id",
+        exported_name: "identityId",
+        summary: "User ID",
+        description: "The ID of the user, as Create a user returns it (8:acs:…).",
+        visibility: Visibility::Important,
+        default: None,
+        url_encoding_single: true,
+    },
+];
+
+/// Responses every action describes, where its handler does not. `true`:
+/// the body is the error envelope (a 429 comes from Power Platform's
+/// throttling, with a body of its own).
+pub const STANDARD_RESPONSES: &[(&str, &str, bool)] = &[
+    (
+        "400",
+        "Bad request: a value is missing or not valid; the error message says which.",
+        true,
+    ),
+    (
+        "401",
+        "Unauthorized: the connection string is wrong, or its key was regenerated.",
+        true,
+    ),
+    (
+        "404",
+        "Not found: the user does not exist or was deleted, or the connection's host is not a commid server.",
+        true,
+    ),
+    (
+        "429",
+        "Too many requests: the connection's rate limit was reached; retry later.",
+        false,
+    ),
+    ("default", "The operation failed.", true),
+];
+
+/// The schema of error bodies, by its name in the OpenAPI document.
+pub const ERROR_SCHEMA: &str = "ErrorResponse";
+
+/// Schemas kept once in `definitions` and referred to where a whole body is
+/// one of them; everywhere else schemas are inlined, so that each property
+/// carries its own label.
+pub const DEFINITIONS: &[&str] = &[ERROR_SCHEMA];

@@ -1,0 +1,75 @@
+//! Validated domain types. Nothing in here does I/O: every value that reaches
+//! a handler or the store has been checked by one of these constructors.
+
+mod api_version;
+mod endpoint;
+mod external_id;
+mod identity_id;
+mod lifetime;
+mod resource;
+mod scope;
+mod secret;
+mod teams_user_id;
+mod timestamp;
+mod trusted_issuer;
+mod upstream_hosts;
+
+pub use api_version::ApiVersion;
+pub use endpoint::Endpoint;
+pub use external_id::ExternalId;
+pub use identity_id::IdentityId;
+pub use lifetime::TokenLifetime;
+pub use resource::{AccessKey, DataLocation, KeySlot, Resource, ResourceId, ResourceName};
+pub use scope::{Scope, Scopes};
+pub use secret::Secret;
+pub use teams_user_id::{Subject, TeamsUserId};
+pub use timestamp::Timestamp;
+pub use trusted_issuer::{JwksSource, TrustedIssuer, same_id, web_url};
+pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
+
+/// Why a value was refused: the message a caller sees, and the request member
+/// it concerns (the ACS error envelope's `target`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub message: String,
+    pub target: Option<&'static str>,
+}
+
+impl Invalid {
+    pub fn new(message: impl Into<String>, target: &'static str) -> Self {
+        Invalid {
+            message: message.into(),
+            target: Some(target),
+        }
+    }
+
+    pub fn untargeted(message: impl Into<String>) -> Self {
+        Invalid {
+            message: message.into(),
+            target: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Shortens what a caller sent before it is quoted back in a message.
+pub(crate) fn quote(input: &str) -> String {
+    quote_at_most(input, 80)
+}
+
+/// [`quote`] with another length limit.
+pub(crate) fn quote_at_most(input: &str, max: usize) -> String {
+    if input.chars().count() <= max {
+        input.to_owned()
+    } else {
+        let head: String = input.chars().take(max).collect();
+        format!("{head}…")
+    }
+}

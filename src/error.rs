@@ -1,0 +1,278 @@
+//! The one error envelope, `{"error":{"code","message","target"?}}`, and the
+//! one mapping from what went wrong to an HTTP status. Internal causes are
+//! logged here and never put in a response.
+
+use crate::domain::Invalid;
+use crate::storage::StoreError;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::borrow::Cow;
+use utoipa::ToSchema;
+
+/// What kind of failure: decides the status code, in [`ErrorKind::status`] only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Validation,
+    Unauthenticated,
+    NotFound,
+    PayloadTooLarge,
+    Overloaded,
+    Unavailable,
+    /// Pass-through: the upstream endpoint gave no usable answer.
+    BadGateway,
+    /// Pass-through: the upstream endpoint did not answer within the budget.
+    GatewayTimeout,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::Validation => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::BadGateway => StatusCode::BAD_GATEWAY,
+            ErrorKind::GatewayTimeout => StatusCode::GATEWAY_TIMEOUT,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    kind: ErrorKind,
+    code: Cow<'static, str>,
+    message: String,
+    target: Option<String>,
+    retry_after_seconds: Option<u32>,
+}
+
+impl ApiError {
+    fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            kind,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            target: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn validation(invalid: Invalid) -> Self {
+        let mut e = Self::new(ErrorKind::Validation, "ValidationError", invalid.message);
+        e.target = invalid.target.map(str::to_owned);
+        e
+    }
+
+    /// A request body that is not the JSON the operation takes.
+    pub fn bad_body(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::Validation,
+            "ValidationError",
+            format!("The request body is not valid: {detail}."),
+        )
+    }
+
+    pub fn unsupported_api_version(invalid: Invalid) -> Self {
+        let code = if invalid.message.contains("is required") {
+            "MissingApiVersionParameter"
+        } else {
+            "UnsupportedApiVersion"
+        };
+        let mut e = Self::new(ErrorKind::Validation, code, invalid.message);
+        e.target = invalid.target.map(str::to_owned);
+        e
+    }
+
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthenticated, "Denied", message)
+    }
+
+    /// A Teams user's token that cannot be exchanged: ACS's one answer,
+    /// whatever the reason (which the caller logs).
+    pub fn invalid_access_token() -> Self {
+        Self::new(
+            ErrorKind::Unauthenticated,
+            "InvalidAccessToken",
+            "Provided access token is not valid.",
+        )
+    }
+
+    pub fn identity_not_found(id: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "IdentityNotFound",
+            format!("Identity '{id}' does not exist or has been deleted."),
+        )
+    }
+
+    pub fn route_not_found(method: &str, path: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "NotFound",
+            format!(
+                "No operation matches {method} {}.",
+                crate::domain::quote(path)
+            ),
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            ErrorKind::PayloadTooLarge,
+            "RequestEntityTooLarge",
+            format!("The request body exceeds {limit} bytes."),
+        )
+    }
+
+    /// The resource's request rate is over its limit.
+    pub fn too_many_requests(per_second: u32, retry_after: std::time::Duration) -> Self {
+        let mut e = Self::new(
+            ErrorKind::Overloaded,
+            "TooManyRequests",
+            format!(
+                "This resource is limited to {per_second} requests per second. Retry after the time in the Retry-After header."
+            ),
+        );
+        e.retry_after_seconds = Some(retry_after.as_secs_f64().ceil().max(1.0) as u32);
+        e
+    }
+
+    pub fn unavailable(retry_after_seconds: u32) -> Self {
+        let mut e = Self::new(
+            ErrorKind::Unavailable,
+            "ServiceUnavailable",
+            "The service is temporarily unable to handle the request. Retry after the time in the Retry-After header.",
+        );
+        e.retry_after_seconds = Some(retry_after_seconds);
+        e
+    }
+
+    /// Pass-through: the upstream endpoint could not be reached, refused
+    /// TLS, or answered with something that is not relayed (a redirect, an
+    /// answer over the size limit). `message` names the host only.
+    pub fn bad_gateway(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadGateway, "BadGateway", message)
+    }
+
+    /// Pass-through: no answer from `host` within the budget.
+    pub fn gateway_timeout(host: &str, budget: std::time::Duration) -> Self {
+        Self::new(
+            ErrorKind::GatewayTimeout,
+            "GatewayTimeout",
+            format!(
+                "The upstream endpoint {host} did not answer in time (the budget is {} ms).",
+                budget.as_millis()
+            ),
+        )
+    }
+
+    /// Logs `cause` and answers with a message that reveals nothing of it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        log::error!("internal error: {cause}");
+        Self::new(
+            ErrorKind::Internal,
+            "InternalError",
+            "An internal error occurred.",
+        )
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn body(&self) -> ErrorResponse {
+        ErrorResponse {
+            error: ErrorBody {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                target: self.target.clone(),
+            },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy => ApiError::unavailable(1),
+            StoreError::Unavailable(cause) => {
+                log::warn!("store unavailable: {cause}");
+                ApiError::unavailable(5)
+            }
+            StoreError::Conflict(cause) | StoreError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(seconds) = self.retry_after_seconds {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        response.json(self.body())
+    }
+}
+
+/// The ACS error envelope.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorBody,
+}
+
+/// The Communication Services error.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error code, for example `ValidationError` or `Denied`.
+    pub code: String,
+    /// What was wrong, for a person to read.
+    pub message: String,
+    /// The request member the error concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    #[test]
+    fn internal_errors_reveal_nothing_of_their_cause() {
+        let e = ApiError::internal("disk I/O error at /secret/path");
+        let body = e.error_response().into_body().try_into_bytes().unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"error":{"code":"InternalError","message":"An internal error occurred."}}"#
+        );
+    }
+
+    #[test]
+    fn unavailable_answers_carry_retry_after() {
+        let r = ApiError::unavailable(3).error_response();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers().get("retry-after").unwrap(), "3");
+        assert_eq!(r.headers().get("content-type").unwrap(), "application/json");
+    }
+}

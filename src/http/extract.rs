@@ -1,0 +1,156 @@
+//! `ApiRequest`: what every API handler starts from. Reading it reads the
+//! body (within the limit), authenticates the request, picks the resource
+//! (or the upstream endpoint to forward to) and checks `api-version`, all
+//! before the handler runs. Handlers validate the request the same way for
+//! both destinations, then serve it from [`ApiRequest::local`] or
+//! [`forward`](super::forward::forward) it.
+
+use crate::auth::connection_string::ConnectionString;
+use crate::auth::{self, Destination};
+use crate::domain::{ApiVersion, IdentityId, Resource};
+use crate::error::ApiError;
+use crate::http::AppState;
+use actix_web::dev::Payload;
+use actix_web::web::{Bytes, Data};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+pub struct ApiRequest {
+    destination: Destination,
+    pub api_version: ApiVersion,
+    pub body: Bytes,
+    req: HttpRequest,
+}
+
+/// What the access log line names: the identity a request was about.
+#[derive(Clone)]
+pub struct LoggedIdentity(pub String);
+
+/// The resource a request was authenticated for, for the access log.
+#[derive(Clone)]
+pub struct LoggedResource(pub String);
+
+impl ApiRequest {
+    /// The resource of this server the request is for; `None` when it is
+    /// to be forwarded upstream.
+    pub fn local(&self) -> Option<&Arc<Resource>> {
+        match &self.destination {
+            Destination::Local(resource) => Some(resource),
+            Destination::Upstream(_) => None,
+        }
+    }
+
+    /// The upstream endpoint and key the request is forwarded with.
+    pub fn upstream(&self) -> Option<&ConnectionString> {
+        match &self.destination {
+            Destination::Upstream(connection) => Some(connection),
+            Destination::Local(_) => None,
+        }
+    }
+
+    pub(super) fn http(&self) -> &HttpRequest {
+        &self.req
+    }
+
+    /// The body as `T`; `None` when the body is empty.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&self.body)
+            .map(Some)
+            .map_err(ApiError::bad_body)
+    }
+
+    /// The `{id}` path segment as an identity of this request's resource
+    /// (of any resource, when forwarded: the upstream knows its own).
+    /// Clients send it raw or percent-encoded; both mean the same id.
+    pub fn identity_id(&self, raw: &str) -> Result<IdentityId, ApiError> {
+        let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+        self.log_identity(&decoded);
+        let id = IdentityId::parse(&decoded).map_err(ApiError::validation)?;
+        if let Some(resource) = self.local()
+            && id.resource() != resource.id
+        {
+            return Err(ApiError::identity_not_found(id));
+        }
+        Ok(id)
+    }
+
+    pub fn log_identity(&self, id: &str) {
+        self.req
+            .extensions_mut()
+            .insert(LoggedIdentity(crate::domain::quote(id)));
+    }
+}
+
+impl FromRequest for ApiRequest {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let state = req
+                .app_data::<Data<AppState>>()
+                .expect("AppState is registered")
+                .clone();
+            let body = Bytes::from_request(&req, &mut payload).await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    ApiError::payload_too_large(state.body_limit)
+                } else {
+                    ApiError::bad_body("it could not be read")
+                }
+            })?;
+            let upstream = state.upstream.allowed();
+            let authenticate =
+                || auth::authenticate(&req, &body, &state.directory, upstream, SystemTime::now());
+            let destination = match authenticate() {
+                Ok(destination) => destination,
+                Err(failure)
+                    if failure.may_be_stale()
+                        && state.directory.reload_throttled(&*state.store).await =>
+                {
+                    authenticate().map_err(|f| ApiError::denied(f.message()))?
+                }
+                Err(failure) => return Err(ApiError::denied(failure.message())),
+            };
+            match &destination {
+                Destination::Local(resource) => {
+                    req.extensions_mut()
+                        .insert(LoggedResource(resource.name.as_str().to_owned()));
+                    if let Some(limiter) = &state.limiter {
+                        limiter.check(resource.id).map_err(|wait| {
+                            ApiError::too_many_requests(limiter.per_second(), wait)
+                        })?;
+                    }
+                }
+                // The upstream limits its own resources; its 429s are relayed.
+                Destination::Upstream(connection) => {
+                    req.extensions_mut().insert(LoggedResource(format!(
+                        "upstream:{}",
+                        connection.endpoint.authority()
+                    )));
+                }
+            }
+            let version = url::form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(k, _)| k == "api-version")
+                .map(|(_, v)| v.into_owned());
+            let api_version =
+                ApiVersion::parse(version.as_deref()).map_err(ApiError::unsupported_api_version)?;
+            Ok(ApiRequest {
+                destination,
+                api_version,
+                body,
+                req,
+            })
+        })
+    }
+}

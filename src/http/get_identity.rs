@@ -1,0 +1,38 @@
+use crate::error::{ApiError, ErrorResponse};
+use crate::http::forward::{Repeatable, forward};
+use crate::http::models::Identity;
+use crate::http::{ApiRequest, AppState};
+use actix_web::web::{Data, Path};
+use actix_web::{HttpResponse, get};
+
+/// Get an identity by its id.
+#[utoipa::path(
+    tag = "Identity",
+    operation_id = "CommunicationIdentity_Get",
+    params(
+        ("id" = String, Path, description = "Identifier of the identity."),
+        ("api-version" = String, Query, description = "Version of API to invoke."),
+    ),
+    responses(
+        (status = 200, description = "The identity.", body = Identity),
+        (status = 400, description = "Malformed identity id.", body = ErrorResponse),
+        (status = 401, description = "Not authenticated.", body = ErrorResponse),
+        (status = 404, description = "No such identity, or deleted.", body = ErrorResponse),
+    ),
+    security(("hmac" = []), ("connection_string" = []))
+)]
+#[get("/identities/{id}")]
+pub async fn get_identity(
+    req: ApiRequest,
+    id: Path<String>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = req.identity_id(&id)?;
+    if req.local().is_none() {
+        return forward(&req, &state, Repeatable::Yes).await;
+    }
+    match state.store.identity(id).await? {
+        Some(record) if !record.is_deleted() => Ok(HttpResponse::Ok().json(Identity::of(&record))),
+        _ => Err(ApiError::identity_not_found(id)),
+    }
+}

@@ -1,0 +1,149 @@
+//! The HTTP layer: one file per operation. Each handler's route and its
+//! OpenAPI entry come from the same attributes, and [`routes`] registers them
+//! all in one place.
+
+pub mod connector_definition;
+pub mod create_identity;
+pub mod delete_identity;
+pub mod exchange_teams_token;
+mod extract;
+pub mod forward;
+pub mod get_identity;
+pub mod health;
+pub mod issue_token;
+pub mod jwks;
+mod middleware;
+pub mod models;
+pub mod revoke_tokens;
+pub mod verify_token;
+
+pub use extract::ApiRequest;
+
+use crate::directory::Directory;
+use crate::error::{ApiError, ErrorResponse};
+use crate::issuers::TrustedIssuers;
+use crate::storage::Store;
+use crate::tokens::KeyRing;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpRequest, HttpResponseBuilder};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// What every handler shares, passed explicitly through actix's app data.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub directory: Arc<Directory>,
+    pub keys: Arc<KeyRing>,
+    /// Whose Teams user tokens each resource exchanges.
+    pub issuers: Arc<TrustedIssuers>,
+    pub body_limit: usize,
+    /// Per-resource request rate; `None` when unlimited.
+    pub limiter: Option<crate::limits::RateLimiter>,
+    /// The allow-list and the one shared client of pass-through.
+    pub upstream: crate::upstream::Upstream,
+}
+
+/// Tokens must not be kept by caches or proxies.
+pub fn no_store(response: &mut HttpResponseBuilder) {
+    response.insert_header((CACHE_CONTROL, "no-store"));
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "commid",
+        description = "A communication identity service that speaks the Azure Communication Services Identity API: \
+            create identities, issue and revoke their access tokens, delete them, exchange Teams users' \
+            Microsoft Entra tokens, and verify tokens."
+    ),
+    components(schemas(ErrorResponse)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "Identity", description = "Communication identities."),
+        (name = "Token", description = "Access tokens."),
+        (name = "Service", description = "Health of the service."),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "hmac",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=…, as the ACS SDKs sign.",
+            ))),
+        );
+        components.add_security_scheme(
+            "connection_string",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Connection-String",
+                "endpoint=https://…/;accesskey=…, as the Power Automate connector sends.",
+            ))),
+        );
+    }
+}
+
+/// Every operation, registered once: the route and its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_identity::create_identity)
+        .service(get_identity::get_identity)
+        .service(delete_identity::delete_identity)
+        .service(issue_token::issue_token)
+        .service(revoke_tokens::revoke_tokens)
+        .service(exchange_teams_token::exchange_teams_token)
+        .service(verify_token::verify_token)
+        .service(jwks::jwks)
+        .service(health::healthz)
+        .service(health::readyz);
+}
+
+/// The OpenAPI 3.1 document of the handlers.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts()
+        .1
+}
+
+pub fn app(
+    state: Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.body_limit;
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(limit))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .service(connector_definition::api_definition)
+        .default_service(web::to(not_found))
+        .wrap(actix_web::middleware::from_fn(middleware::observe))
+}
+
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::route_not_found(req.method().as_str(), req.path()))
+}

@@ -1,0 +1,126 @@
+//! One issuer's keys, cached in memory. They are fetched again on a schedule
+//! and when a token names a `kid` the cache does not hold, but at most once
+//! per cooldown, so that tokens with made-up `kid`s cannot make the server
+//! hammer the issuer. A failed fetch keeps the keys already known.
+
+use super::jwks::{self, KeyMap, VerifyingKey};
+use crate::domain::JwksSource;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// Larger key sets are refused: Entra's is a few kilobytes.
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+
+pub struct KeyCache {
+    source: JwksSource,
+    http: reqwest::Client,
+    cooldown: Duration,
+    keys: RwLock<Arc<KeyMap>>,
+    /// When keys were last fetched (or tried to be); held during a fetch, so
+    /// that concurrent requests wait for it rather than fetch again.
+    last_fetch: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl KeyCache {
+    pub fn new(source: JwksSource, http: reqwest::Client, cooldown: Duration) -> Self {
+        KeyCache {
+            source,
+            http,
+            cooldown,
+            keys: RwLock::new(Arc::new(KeyMap::new())),
+            last_fetch: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The key named `kid`, fetching the set again if it is unknown and the
+    /// last fetch is older than the cooldown.
+    pub async fn key(&self, kid: &str) -> Option<Arc<VerifyingKey>> {
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        let mut last = self.last_fetch.lock().await;
+        // Another request may have fetched while this one waited.
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        if last.is_some_and(|at| at.elapsed() < self.cooldown) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        if let Err(e) = self.fetch_and_replace().await {
+            log::warn!("cannot refresh the keys of {}: {e}", self.describe());
+        }
+        self.cached(kid)
+    }
+
+    /// Fetches the set now, whatever the cooldown (the schedule, the start).
+    pub async fn refresh(&self) -> Result<usize, String> {
+        let mut last = self.last_fetch.lock().await;
+        *last = Some(Instant::now());
+        self.fetch_and_replace().await
+    }
+
+    fn cached(&self, kid: &str) -> Option<Arc<VerifyingKey>> {
+        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner()).clone();
+        keys.get(kid).cloned()
+    }
+
+    /// Replaces the whole set, so that a key the issuer withdrew stops
+    /// verifying at once.
+    async fn fetch_and_replace(&self) -> Result<usize, String> {
+        let bytes = match &self.source {
+            JwksSource::Url(url) => self.download(url).await?,
+            JwksSource::File(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || read_file(&path))
+                    .await
+                    .map_err(|e| e.to_string())??
+            }
+        };
+        let keys = jwks::parse(&bytes)?;
+        let count = keys.len();
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
+        log::debug!("{count} keys of {}", self.describe());
+        Ok(count)
+    }
+
+    async fn download(&self, url: &url::Url) -> Result<Vec<u8>, String> {
+        let mut response = self
+            .http
+            .get(url.clone())
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| format!("the request failed: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("the issuer answered {}", response.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("the answer broke off: {e}"))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_JWKS_BYTES {
+                return Err(format!("the key set is larger than {MAX_JWKS_BYTES} bytes"));
+            }
+        }
+        Ok(body)
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.source {
+            JwksSource::Url(url) => url.to_string(),
+            JwksSource::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() > MAX_JWKS_BYTES {
+        return Err(format!("the key set is larger than {MAX_JWKS_BYTES} bytes"));
+    }
+    Ok(bytes)
+}

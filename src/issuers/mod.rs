@@ -1,0 +1,111 @@
+//! Trusted OpenID Connect issuers (Microsoft Entra tenants): their key sets,
+//! cached and refreshed, and the validation of the Teams user tokens that
+//! `POST /teamsUser/:exchangeAccessToken` exchanges.
+
+mod cache;
+mod jwks;
+mod validate;
+
+pub use cache::KeyCache;
+pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};
+
+use crate::domain::{JwksSource, ResourceName, TrustedIssuer};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One trusted issuer: its configuration and its keys.
+pub struct Issuer {
+    pub config: TrustedIssuer,
+    pub keys: KeyCache,
+}
+
+/// The trusted issuers of every resource, by resource name.
+#[derive(Default)]
+pub struct TrustedIssuers {
+    by_resource: HashMap<String, Vec<Arc<Issuer>>>,
+}
+
+impl TrustedIssuers {
+    /// Checks that each issuer's resource exists and loads every key set: a
+    /// key file that cannot be used stops the start; a URL that cannot be
+    /// fetched is logged, and fetched again when a token needs it or on
+    /// schedule.
+    pub async fn load(
+        configs: Vec<TrustedIssuer>,
+        resources: &[ResourceName],
+    ) -> Result<TrustedIssuers, String> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10))
+            .user_agent(concat!("commid/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot make the HTTP client for key sets: {e}"))?;
+        let mut by_resource: HashMap<String, Vec<Arc<Issuer>>> = HashMap::new();
+        for config in configs {
+            let named = format!("trusted issuer '{}'", crate::domain::quote(&config.issuer));
+            if !resources.contains(&config.resource) {
+                let known: Vec<&str> = resources.iter().map(ResourceName::as_str).collect();
+                return Err(format!(
+                    "{named} is for resource '{}', which does not exist (resources: {}). \
+                     Fix its resource, or create it with `commid resource create --name {}`.",
+                    config.resource.as_str(),
+                    known.join(", "),
+                    config.resource.as_str()
+                ));
+            }
+            let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown);
+            match (&config.jwks, keys.refresh().await) {
+                (_, Ok(_)) => {}
+                (JwksSource::File(path), Err(e)) => {
+                    return Err(format!(
+                        "{named}: its jwks_file {} is unusable: {e}",
+                        path.display()
+                    ));
+                }
+                (JwksSource::Url(url), Err(e)) => {
+                    log::warn!("{named}: cannot fetch its keys from {url} yet: {e}")
+                }
+            }
+            by_resource
+                .entry(config.resource.as_str().to_owned())
+                .or_default()
+                .push(Arc::new(Issuer { config, keys }));
+        }
+        Ok(TrustedIssuers { by_resource })
+    }
+
+    pub fn for_resource(&self, resource: &ResourceName) -> &[Arc<Issuer>] {
+        self.by_resource
+            .get(resource.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// One task per issuer, fetching its keys at its refresh interval.
+    pub fn spawn_refreshers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.by_resource
+            .values()
+            .flatten()
+            .map(|issuer| {
+                let issuer = issuer.clone();
+                tokio::spawn(async move {
+                    let mut ticker = tokio::time::interval(issuer.config.refresh_every);
+                    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    ticker.tick().await; // the first tick is now: load did that
+                    loop {
+                        ticker.tick().await;
+                        if let Err(e) = issuer.keys.refresh().await {
+                            log::warn!(
+                                "cannot refresh the keys of trusted issuer {} from {}: {e}",
+                                issuer.config.issuer,
+                                issuer.keys.describe()
+                            );
+                        }
+                    }
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,206 @@
+//! Checking a Teams user's access token as RFC 8725 asks: the signature with
+//! a key of the configured key set only (`jku`, `x5u`, `x5c` and an embedded
+//! `jwk` are never used), the algorithm the key fixes (so `none`, HMAC and a
+//! mismatched algorithm fail), then `iss`, `aud`, `exp`, `nbf`, the client
+//! application and the Teams permissions.
+
+use super::Issuer;
+use crate::domain::{TeamsUserId, Timestamp, TrustedIssuer};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// The delegated permissions of Microsoft's Communication Services
+/// application; ACS wants both before it exchanges a token.
+pub const TEAMS_SCOPES: [&str; 2] = ["Teams.ManageCalls", "Teams.ManageChats"];
+
+/// A token that may be exchanged, and what the request must match.
+#[derive(Debug)]
+pub struct ExchangeableToken {
+    pub user: TeamsUserId,
+    /// `azp` (v2.0 tokens) or `appid` (v1.0 tokens).
+    pub app_id: String,
+    pub expires: Timestamp,
+}
+
+/// Why a token was refused: for the log only; the caller is told no more
+/// than that the token is not valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NoTrustedIssuer,
+    Malformed(&'static str),
+    UnsupportedAlgorithm(String),
+    UnknownIssuer,
+    UnknownKey,
+    AlgorithmNotTheKeys,
+    BadSignature,
+    WrongAudience,
+    Expired,
+    NotYetValid,
+    UntrustedApplication,
+    MissingTeamsScopes,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NoTrustedIssuer => f.write_str(
+                "the resource trusts no issuer (add a [[trusted_issuers]] table for it)",
+            ),
+            Refusal::Malformed(what) => write!(f, "malformed: {what}"),
+            Refusal::UnsupportedAlgorithm(alg) => {
+                write!(
+                    f,
+                    "alg '{}' is not RS256 or ES256",
+                    crate::domain::quote(alg)
+                )
+            }
+            Refusal::UnknownIssuer => f.write_str("its iss is not a trusted issuer"),
+            Refusal::UnknownKey => f.write_str("its kid is not in the issuer's key set"),
+            Refusal::AlgorithmNotTheKeys => f.write_str("its alg is not the one of its key"),
+            Refusal::BadSignature => f.write_str("the signature does not verify"),
+            Refusal::WrongAudience => f.write_str("its aud is not the configured audience"),
+            Refusal::Expired => f.write_str("it has expired"),
+            Refusal::NotYetValid => f.write_str("its nbf is in the future"),
+            Refusal::UntrustedApplication => {
+                f.write_str("its application is not in the issuer's client_ids")
+            }
+            Refusal::MissingTeamsScopes => {
+                f.write_str("its scp lacks Teams.ManageCalls or Teams.ManageChats")
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+    crit: Option<Value>,
+}
+
+pub async fn validate(
+    issuers: &[Arc<Issuer>],
+    token: &str,
+    now: Timestamp,
+) -> Result<ExchangeableToken, Refusal> {
+    if issuers.is_empty() {
+        return Err(Refusal::NoTrustedIssuer);
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Refusal::Malformed("not three dot-separated parts"));
+    };
+    let header: Header = decode_json(header).ok_or(Refusal::Malformed("the header"))?;
+    let algorithm = match header.alg.as_str() {
+        "RS256" => Algorithm::RS256,
+        "ES256" => Algorithm::ES256,
+        other => return Err(Refusal::UnsupportedAlgorithm(other.to_owned())),
+    };
+    if header.crit.is_some() {
+        return Err(Refusal::Malformed(
+            "crit names extensions this server does not know",
+        ));
+    }
+    let claims: Map<String, Value> =
+        decode_json(payload).ok_or(Refusal::Malformed("the payload"))?;
+    // `iss` picks which issuer's keys to try; the signature decides the rest.
+    let iss = claims.get("iss").and_then(Value::as_str);
+    let issuer = issuers
+        .iter()
+        .find(|i| Some(i.config.issuer.as_str()) == iss)
+        .ok_or(Refusal::UnknownIssuer)?;
+    let kid = header.kid.as_deref().ok_or(Refusal::UnknownKey)?;
+    let key = issuer.keys.key(kid).await.ok_or(Refusal::UnknownKey)?;
+    if key.algorithm != algorithm {
+        return Err(Refusal::AlgorithmNotTheKeys);
+    }
+    let message = &token[..token.len() - signature.len() - 1];
+    let verified =
+        jsonwebtoken::crypto::verify(signature, message.as_bytes(), &key.decoding, algorithm)
+            .unwrap_or(false);
+    if !verified {
+        return Err(Refusal::BadSignature);
+    }
+    check_claims(&issuer.config, &claims, now)
+}
+
+fn check_claims(
+    issuer: &TrustedIssuer,
+    claims: &Map<String, Value>,
+    now: Timestamp,
+) -> Result<ExchangeableToken, Refusal> {
+    let audience_matches = match claims.get("aud") {
+        Some(Value::String(aud)) => *aud == issuer.audience,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(&issuer.audience)),
+        _ => false,
+    };
+    if !audience_matches {
+        return Err(Refusal::WrongAudience);
+    }
+    let now = now.unix_seconds();
+    let exp = seconds(claims, "exp").ok_or(Refusal::Malformed("no numeric exp"))?;
+    // No leeway on exp: the exchanged token expires with this one, and one
+    // that has expired by this server's clock would be born dead.
+    if exp <= now {
+        return Err(Refusal::Expired);
+    }
+    if seconds(claims, "nbf").is_some_and(|nbf| nbf > now + TrustedIssuer::LEEWAY_SECONDS) {
+        return Err(Refusal::NotYetValid);
+    }
+    let app_id = ["azp", "appid"]
+        .iter()
+        .find_map(|name| claims.get(*name).and_then(Value::as_str))
+        .ok_or(Refusal::Malformed("neither azp nor appid"))?;
+    if !issuer.allows_client(app_id) {
+        return Err(Refusal::UntrustedApplication);
+    }
+    let granted: Vec<&str> = claims
+        .get("scp")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let has = |scope: &str| {
+        granted.iter().any(|g| {
+            *g == scope
+                || [issuer.audience.as_str(), TrustedIssuer::DEFAULT_AUDIENCE]
+                    .iter()
+                    .any(|aud| g.strip_prefix(aud).and_then(|r| r.strip_prefix('/')) == Some(scope))
+        })
+    };
+    if !TEAMS_SCOPES.iter().all(|s| has(s)) {
+        return Err(Refusal::MissingTeamsScopes);
+    }
+    let user = claims
+        .get("oid")
+        .and_then(Value::as_str)
+        .and_then(TeamsUserId::from_object_id)
+        .ok_or(Refusal::Malformed("no oid that is a GUID"))?;
+    Ok(ExchangeableToken {
+        user,
+        app_id: app_id.to_owned(),
+        expires: Timestamp::from_unix_seconds(exp),
+    })
+}
+
+fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// A NumericDate: JSON numbers, fractions allowed.
+fn seconds(claims: &Map<String, Value>, name: &str) -> Option<i64> {
+    let value = claims.get(name)?;
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(|f| f.floor() as i64)
+    })
+}

@@ -1,0 +1,28 @@
+//! commid: a communication identity service that speaks the Azure
+//! Communication Services Identity API.
+//!
+//! Layers, from the inside out: [`domain`] (validated values, no I/O),
+//! [`storage`] (one trait, one implementation per backend), [`tokens`]
+//! (signing and verifying), [`auth`] (request authentication), [`issuers`]
+//! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
+//! (one handler per operation), [`startup`] (building the server),
+//! [`client`] (the outbound ACS client), [`upstream`] (pass-through to real
+//! ACS resources, over that client) and [`cli`].
+
+pub mod auth;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod connector;
+pub mod directory;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod issuers;
+pub mod limits;
+pub mod shutdown;
+pub mod startup;
+pub mod storage;
+pub mod tls;
+pub mod tokens;
+pub mod upstream;

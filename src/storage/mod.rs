@@ -1,0 +1,123 @@
+//! Storage: one trait sized to what the handlers and commands need, one
+//! implementation per backend. Every backend passes the same suite
+//! (`tests/storage_suite.rs`).
+
+pub mod postgres;
+mod rows;
+pub mod sqlite;
+
+use crate::domain::{
+    AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, Secret, Timestamp,
+};
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The write queue is full: the caller should retry shortly.
+    Busy,
+    /// The database cannot be reached or is locked.
+    Unavailable(String),
+    /// A uniqueness rule was broken (for example a resource name in use).
+    Conflict(String),
+    Internal(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Busy => f.write_str("the write queue is full"),
+            StoreError::Unavailable(m) => write!(f, "the database is unavailable: {m}"),
+            StoreError::Conflict(m) => write!(f, "conflict: {m}"),
+            StoreError::Internal(m) => write!(f, "database error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// An identity as stored. A deleted identity stays as a tombstone: its id,
+/// resource and revocation state, and nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRecord {
+    pub id: IdentityId,
+    pub external_id: Option<ExternalId>,
+    pub created_at: Timestamp,
+    pub last_token_issued_at: Option<Timestamp>,
+    /// Raised by every revoke; a token carries the value it was issued under.
+    pub revocation_epoch: i64,
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl IdentityRecord {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    pub id: IdentityId,
+    pub external_id: Option<ExternalId>,
+    pub created_at: Timestamp,
+    /// Set when the identity is created together with a token.
+    pub token_issued_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    New(IdentityRecord),
+    /// An identity with the same external id already existed.
+    Existing(IdentityRecord),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Now,
+    Already,
+    NotFound,
+}
+
+/// A token signing key. `retired_at` is set when a newer key takes over; a
+/// retired key is still published until every token it signed has expired.
+#[derive(Debug, Clone)]
+pub struct StoredSigningKey {
+    pub kid: String,
+    pub private_key_pem: Secret,
+    pub created_at: Timestamp,
+    pub retired_at: Option<Timestamp>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn resources(&self) -> Result<Vec<Resource>, StoreError>;
+    /// Fails with `Conflict` when the name is taken.
+    async fn insert_resource(&self, resource: Resource) -> Result<(), StoreError>;
+    /// Returns false when no resource has that id.
+    async fn replace_key(
+        &self,
+        id: ResourceId,
+        slot: KeySlot,
+        key: AccessKey,
+    ) -> Result<bool, StoreError>;
+
+    /// Creates the identity, or returns the live one that already has its
+    /// external id (get-or-create, atomically).
+    async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError>;
+    /// Deleted identities are returned too, as tombstones.
+    async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError>;
+    /// Raises the revocation epoch of a live identity and returns the new
+    /// value; `None` when the identity does not exist or is deleted.
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<i64>, StoreError>;
+    /// Turns a live identity into a tombstone, revoking its tokens.
+    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError>;
+    /// Notes when a token was last issued. Informational: written within a
+    /// fraction of a second, and not awaited by the caller.
+    fn token_issued(&self, id: IdentityId, at: Timestamp);
+
+    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
+    /// Adds a key and retires every other unretired key as of its creation.
+    async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError>;
+}

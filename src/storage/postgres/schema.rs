@@ -1,0 +1,75 @@
+//! The embedded PostgreSQL migrations. Instances that start together take
+//! an advisory lock, so each migration runs once.
+
+use super::map_err;
+use crate::storage::StoreError;
+use tokio_postgres::Client;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE resources (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    location      TEXT NOT NULL,
+    endpoint      TEXT NOT NULL,
+    primary_key   TEXT NOT NULL,
+    secondary_key TEXT NOT NULL,
+    created_at    BIGINT NOT NULL
+);
+CREATE TABLE identities (
+    id                   TEXT PRIMARY KEY,
+    resource_id          TEXT NOT NULL REFERENCES resources(id),
+    external_id          TEXT,
+    created_at           BIGINT NOT NULL,
+    last_token_issued_at BIGINT,
+    revocation_epoch     BIGINT NOT NULL DEFAULT 0,
+    deleted_at           BIGINT
+);
+CREATE UNIQUE INDEX identities_by_external_id
+    ON identities (resource_id, external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE signing_keys (
+    kid             TEXT PRIMARY KEY,
+    private_key_pem TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    retired_at      BIGINT
+);
+"#];
+
+/// An arbitrary constant naming commid's migration lock.
+const LOCK_ID: i64 = 0x636f_6d6d_6964;
+
+pub async fn migrate(client: &mut Client) -> Result<usize, StoreError> {
+    let tx = client.transaction().await.map_err(map_err)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_ID])
+        .await
+        .map_err(map_err)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS commid_schema (version INTEGER NOT NULL)")
+        .await
+        .map_err(map_err)?;
+    let done: Option<i32> = tx
+        .query_opt("SELECT version FROM commid_schema", &[])
+        .await
+        .map_err(map_err)?
+        .map(|r| r.get(0));
+    let done = done.unwrap_or(0) as usize;
+    if done > MIGRATIONS.len() {
+        return Err(StoreError::Internal(format!(
+            "the database was written by a newer commid (schema version {done}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for sql in &MIGRATIONS[done..] {
+        tx.batch_execute(sql).await.map_err(map_err)?;
+    }
+    let version = MIGRATIONS.len() as i32;
+    tx.execute("DELETE FROM commid_schema", &[])
+        .await
+        .map_err(map_err)?;
+    tx.execute(
+        "INSERT INTO commid_schema (version) VALUES ($1)",
+        &[&version],
+    )
+    .await
+    .map_err(map_err)?;
+    tx.commit().await.map_err(map_err)?;
+    Ok(MIGRATIONS.len() - done)
+}

@@ -1,0 +1,292 @@
+//! The embedded store: one SQLite file in WAL mode.
+
+mod readers;
+mod rows;
+mod schema;
+mod touches;
+mod writer;
+
+use super::{Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey};
+use crate::domain::{AccessKey, IdentityId, KeySlot, Resource, ResourceId, Timestamp};
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+pub struct SqliteStore {
+    writer: writer::Writer,
+    readers: readers::Readers,
+    touches: touches::Touches,
+    /// Held for the life of a serving store: one server per database.
+    _lock: Option<File>,
+}
+
+/// Who else may use the database while this store is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A server: refuses to open while another server holds the database.
+    Exclusive,
+    /// An administrative command, which may run beside a server.
+    Shared,
+}
+
+/// Writes that may wait for the writer by default.
+pub const DEFAULT_WRITE_QUEUE: usize = 8192;
+pub const FILE_NAME: &str = "commid.sqlite3";
+
+impl SqliteStore {
+    /// Opens (creating if needed) `dir/commid.sqlite3` and applies pending
+    /// migrations.
+    pub fn open(dir: &Path, access: Access) -> Result<Self, StoreError> {
+        Self::open_with_queue(dir, access, DEFAULT_WRITE_QUEUE)
+    }
+
+    /// [`Self::open`] with room for `queue` writes waiting for the writer;
+    /// past that, writes are refused with `Busy` (503) instead of queueing.
+    pub fn open_with_queue(dir: &Path, access: Access, queue: usize) -> Result<Self, StoreError> {
+        let path = dir.join(FILE_NAME);
+        let lock = match access {
+            Access::Exclusive => Some(lock(dir)?),
+            Access::Shared => None,
+        };
+        let mut conn = Connection::open(&path).map_err(map_err)?;
+        schema::configure(&conn).map_err(map_err)?;
+        schema::migrate(&mut conn)?;
+        let writer = writer::Writer::start(conn, queue);
+        Ok(SqliteStore {
+            touches: touches::Touches::start(writer.clone()),
+            writer,
+            readers: readers::Readers::new(path),
+            _lock: lock,
+        })
+    }
+
+    /// Applies pending migrations and says how many ran.
+    pub fn migrate(dir: &Path) -> Result<usize, StoreError> {
+        let mut conn = Connection::open(dir.join(FILE_NAME)).map_err(map_err)?;
+        schema::configure(&conn).map_err(map_err)?;
+        schema::migrate(&mut conn)
+    }
+}
+
+fn lock(dir: &Path) -> Result<File, StoreError> {
+    let path: PathBuf = dir.join("commid.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Unavailable(format!(
+            "another commid server is using the data dir {}. Stop it, choose another --data-dir, \
+             or run several instances on PostgreSQL (--database-url postgres://…)",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Unavailable(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(
+            DatabaseBusy | DatabaseLocked | CannotOpen | ReadOnly | DiskFull | SystemIoFailure,
+        ) => StoreError::Unavailable(e.to_string()),
+        Some(ConstraintViolation) => StoreError::Conflict(e.to_string()),
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.readers
+            .read(|c| c.query_row("SELECT 1", [], |_| Ok(())))
+    }
+
+    async fn resources(&self) -> Result<Vec<Resource>, StoreError> {
+        let rows = self.readers.read(|c| {
+            let mut stmt = c.prepare_cached(rows::RESOURCE_SELECT)?;
+            stmt.query_map([], rows::resource_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        rows.into_iter()
+            .map(crate::storage::rows::resource)
+            .collect()
+    }
+
+    async fn insert_resource(&self, r: Resource) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO resources (id, name, location, endpoint, primary_key, secondary_key, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        r.id.to_string(),
+                        r.name.as_str(),
+                        r.location.as_str(),
+                        r.endpoint.as_str(),
+                        r.primary_key.text().expose(),
+                        r.secondary_key.text().expose(),
+                        Timestamp::now().micros()
+                    ],
+                )
+                .map(drop)
+                .map_err(map_err)
+            })
+            .await
+    }
+
+    async fn replace_key(
+        &self,
+        id: ResourceId,
+        slot: KeySlot,
+        key: AccessKey,
+    ) -> Result<bool, StoreError> {
+        let sql = match slot {
+            KeySlot::Primary => "UPDATE resources SET primary_key = ?1 WHERE id = ?2",
+            KeySlot::Secondary => "UPDATE resources SET secondary_key = ?1 WHERE id = ?2",
+        };
+        self.writer
+            .write(move |c| {
+                c.execute(sql, params![key.text().expose(), id.to_string()])
+                    .map(|n| n == 1)
+                    .map_err(map_err)
+            })
+            .await
+    }
+
+    async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError> {
+        self.writer
+            .write(move |c| {
+                if let Some(external) = &new.external_id {
+                    let existing = c
+                        .prepare_cached(rows::IDENTITY_BY_EXTERNAL_ID)
+                        .and_then(|mut s| {
+                            s.query_row(params![new.id.resource().to_string(), external.as_str()], rows::identity_row)
+                                .optional()
+                        })
+                        .map_err(map_err)?;
+                    if let Some(row) = existing {
+                        let mut record = crate::storage::rows::identity(row)?;
+                        if let Some(at) = new.token_issued_at {
+                            rows::set_token_issued(c, record.id, at)?;
+                            record.last_token_issued_at = Some(at);
+                        }
+                        return Ok(Created::Existing(record));
+                    }
+                }
+                c.prepare_cached(
+                    "INSERT INTO identities (id, resource_id, external_id, created_at, last_token_issued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        new.id.to_string(),
+                        new.id.resource().to_string(),
+                        new.external_id.as_ref().map(|e| e.as_str()),
+                        new.created_at.micros(),
+                        new.token_issued_at.map(|t| t.micros()),
+                    ])
+                })
+                .map_err(map_err)?;
+                Ok(Created::New(IdentityRecord {
+                    id: new.id,
+                    external_id: new.external_id,
+                    created_at: new.created_at,
+                    last_token_issued_at: new.token_issued_at,
+                    revocation_epoch: 0,
+                    deleted_at: None,
+                }))
+            })
+            .await
+    }
+
+    async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError> {
+        let row = self.readers.read(|c| {
+            c.prepare_cached(rows::IDENTITY_BY_ID)?
+                .query_row([id.to_string()], rows::identity_row)
+                .optional()
+        })?;
+        row.map(crate::storage::rows::identity).transpose()
+    }
+
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<i64>, StoreError> {
+        self.writer
+            .write(move |c| {
+                c.prepare_cached(
+                    "UPDATE identities SET revocation_epoch = revocation_epoch + 1
+                     WHERE id = ?1 AND deleted_at IS NULL RETURNING revocation_epoch",
+                )
+                .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
+                .map_err(map_err)
+            })
+            .await
+    }
+
+    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+        self.writer
+            .write(move |c| {
+                let state: Option<Option<i64>> = c
+                    .prepare_cached("SELECT deleted_at FROM identities WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
+                    .map_err(map_err)?;
+                match state {
+                    None => Ok(Deleted::NotFound),
+                    Some(Some(_)) => Ok(Deleted::Already),
+                    Some(None) => {
+                        c.prepare_cached(
+                            "UPDATE identities SET deleted_at = ?2, external_id = NULL, last_token_issued_at = NULL,
+                             revocation_epoch = revocation_epoch + 1 WHERE id = ?1",
+                        )
+                        .and_then(|mut s| s.execute(params![id.to_string(), Timestamp::now().micros()]))
+                        .map_err(map_err)?;
+                        Ok(Deleted::Now)
+                    }
+                }
+            })
+            .await
+    }
+
+    fn token_issued(&self, id: IdentityId, at: Timestamp) {
+        self.touches.record(id, at);
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
+        self.readers.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at",
+            )?;
+            stmt.query_map([], rows::signing_key_row)?.collect()
+        })
+    }
+
+    async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                c.execute(
+                    "UPDATE signing_keys SET retired_at = ?1 WHERE retired_at IS NULL",
+                    [key.created_at.micros()],
+                )
+                .and_then(|_| {
+                    c.execute(
+                        "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![
+                            key.kid,
+                            key.private_key_pem.expose(),
+                            key.created_at.micros(),
+                            key.retired_at.map(|t| t.micros())
+                        ],
+                    )
+                })
+                .map(drop)
+                .map_err(map_err)
+            })
+            .await
+    }
+}

@@ -1,0 +1,74 @@
+//! The embedded migrations, applied in order; `PRAGMA user_version` records
+//! how many have run.
+
+use super::map_err;
+use crate::storage::StoreError;
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE resources (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    location      TEXT NOT NULL,
+    endpoint      TEXT NOT NULL,
+    primary_key   TEXT NOT NULL,
+    secondary_key TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE TABLE identities (
+    id                   TEXT PRIMARY KEY,
+    resource_id          TEXT NOT NULL REFERENCES resources(id),
+    external_id          TEXT,
+    created_at           INTEGER NOT NULL,
+    last_token_issued_at INTEGER,
+    revocation_epoch     INTEGER NOT NULL DEFAULT 0,
+    deleted_at           INTEGER
+);
+CREATE UNIQUE INDEX identities_by_external_id
+    ON identities (resource_id, external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE signing_keys (
+    kid             TEXT PRIMARY KEY,
+    private_key_pem TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    retired_at      INTEGER
+);
+"#];
+
+/// Applies the migrations this database has not seen yet, in one transaction.
+/// Returns how many ran.
+pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(map_err)?;
+    let done: usize = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(map_err)?;
+    if done > MIGRATIONS.len() {
+        return Err(StoreError::Internal(format!(
+            "the database was written by a newer commid (schema version {done}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for sql in &MIGRATIONS[done..] {
+        tx.execute_batch(sql).map_err(map_err)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())
+        .map_err(map_err)?;
+    tx.commit().map_err(map_err)?;
+    Ok(MIGRATIONS.len() - done)
+}
+
+/// Settings every connection gets: WAL with full sync, so that a committed
+/// write survives a crash of the process or the machine.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+pub fn configure_reader(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! TLS: a self-signed certificate authority and server certificate for
+//! localhost, made in the data dir on first start, or the operator's own
+//! certificate.
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+
+#[derive(Debug)]
+pub struct TlsError(pub String);
+
+impl std::fmt::Display for TlsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The files a server presents, and the one its clients should trust.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert_chain: PathBuf,
+    pub key: PathBuf,
+    pub trust: PathBuf,
+}
+
+/// The self-signed set in `dir/tls/`, created when missing.
+pub fn self_signed(dir: &Path) -> Result<TlsFiles, TlsError> {
+    let tls = dir.join("tls");
+    let files = TlsFiles {
+        cert_chain: tls.join("server.pem"),
+        key: tls.join("server.key"),
+        trust: tls.join("ca.pem"),
+    };
+    if files.cert_chain.exists() && files.key.exists() && files.trust.exists() {
+        return Ok(files);
+    }
+    std::fs::create_dir_all(&tls)
+        .map_err(|e| TlsError(format!("cannot create {}: {e}", tls.display())))?;
+    let fail = |e: rcgen::Error| TlsError(format!("cannot make a certificate: {e}"));
+    let now = OffsetDateTime::now_utc();
+
+    let ca_key = KeyPair::generate().map_err(fail)?;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+    ca.distinguished_name
+        .push(DnType::CommonName, "commid local CA");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca.not_before = now - Duration::days(1);
+    ca.not_after = now + Duration::days(3650);
+    let ca_cert = ca.self_signed(&ca_key).map_err(fail)?;
+    let issuer = Issuer::new(ca, ca_key);
+
+    let key = KeyPair::generate().map_err(fail)?;
+    let mut leaf = CertificateParams::new(vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ])
+    .map_err(fail)?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.not_before = now - Duration::days(1);
+    leaf.not_after = now + Duration::days(3650);
+    let leaf_cert = leaf.signed_by(&key, &issuer).map_err(fail)?;
+
+    write(&files.trust, &ca_cert.pem(), false)?;
+    write(
+        &files.cert_chain,
+        &format!("{}{}", leaf_cert.pem(), ca_cert.pem()),
+        false,
+    )?;
+    write(&files.key, &key.serialize_pem(), true)?;
+    Ok(files)
+}
+
+fn write(path: &Path, contents: &str, private: bool) -> Result<(), TlsError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let _ = private;
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(contents.as_bytes()))
+        .map_err(|e| TlsError(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A rustls server configuration from PEM files.
+pub fn server_config(cert_chain: &Path, key: &Path) -> Result<rustls::ServerConfig, TlsError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| TlsError(format!("cannot read {}: {e}", p.display())))
+    };
+    let certs = rustls_pemfile::certs(&mut read(cert_chain)?.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            TlsError(format!(
+                "{} is not a PEM certificate chain: {e}",
+                cert_chain.display()
+            ))
+        })?;
+    if certs.is_empty() {
+        return Err(TlsError(format!(
+            "{} holds no certificate",
+            cert_chain.display()
+        )));
+    }
+    let key = rustls_pemfile::private_key(&mut read(key)?.as_slice())
+        .map_err(|e| TlsError(format!("{} is not a PEM private key: {e}", key.display())))?
+        .ok_or_else(|| TlsError(format!("{} holds no private key", key.display())))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| TlsError(format!("the certificate and key do not fit together: {e}")))
+}

@@ -1,0 +1,208 @@
+//! Token signing keys (ES256, P-256): generated on first start, rotated by
+//! `commid signing-key rotate`, published at `/.well-known/jwks.json` until
+//! every token a key signed has expired.
+
+use crate::domain::{Secret, Timestamp, TokenLifetime};
+use crate::storage::{Store, StoreError, StoredSigningKey};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+pub struct SigningKey {
+    pub kid: String,
+    /// Parsed once: parsing a PKCS#8 key costs more than signing with it.
+    pair: EcdsaKeyPair,
+    public: UnparsedPublicKey<Vec<u8>>,
+    jwk: Jwk,
+    retired_at: Option<Timestamp>,
+}
+
+/// A public key as published in the JWKS.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Jwk {
+    pub kty: &'static str,
+    pub crv: &'static str,
+    pub alg: &'static str,
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    pub kid: String,
+    pub x: String,
+    pub y: String,
+}
+
+#[derive(Debug)]
+pub struct KeyError(pub String);
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl SigningKey {
+    /// A fresh key, ready to be stored.
+    pub fn generate() -> Result<StoredSigningKey, KeyError> {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .map_err(|e| KeyError(format!("cannot generate a signing key: {e}")))?;
+        let kid = kid_of(pair.public_key_raw());
+        Ok(StoredSigningKey {
+            kid,
+            private_key_pem: Secret::new(pair.serialize_pem()),
+            created_at: Timestamp::now(),
+            retired_at: None,
+        })
+    }
+
+    pub fn from_stored(stored: &StoredSigningKey) -> Result<Self, KeyError> {
+        let bad = |e: &dyn std::fmt::Display| KeyError(format!("signing key {}: {e}", stored.kid));
+        let pem = stored.private_key_pem.expose();
+        let pair = rcgen::KeyPair::from_pem(pem).map_err(|e| bad(&e))?;
+        let raw = pair.public_key_raw();
+        if raw.len() != 65 || raw[0] != 4 {
+            return Err(bad(&"not an uncompressed P-256 public key"));
+        }
+        let (x, y) = (
+            URL_SAFE_NO_PAD.encode(&raw[1..33]),
+            URL_SAFE_NO_PAD.encode(&raw[33..65]),
+        );
+        let der = pair.serialize_der();
+        Ok(SigningKey {
+            kid: stored.kid.clone(),
+            pair: EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                .map_err(|e| bad(&e))?,
+            public: UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, raw.to_vec()),
+            jwk: Jwk {
+                kty: "EC",
+                crv: "P-256",
+                alg: "ES256",
+                use_: "sig",
+                kid: stored.kid.clone(),
+                x,
+                y,
+            },
+            retired_at: stored.retired_at,
+        })
+    }
+
+    /// An ES256 signature (r ‖ s, 64 bytes) of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.pair
+            .sign(&SystemRandom::new(), message)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|e| KeyError(format!("cannot sign a token: {e}")))
+    }
+
+    /// Checks an ES256 signature made by this key.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.public.verify(message, signature).is_ok()
+    }
+
+    /// Still published: not retired, or retired recently enough that tokens
+    /// it signed may still be alive.
+    fn published_at(&self, now: Timestamp) -> bool {
+        let grace = (TokenLifetime::MAX_MINUTES * 60 + 300) * 1_000_000;
+        self.retired_at
+            .is_none_or(|r| r.micros() + grace > now.micros())
+    }
+}
+
+/// `kid`: hex of the first 8 bytes of the public key's SHA-256.
+fn kid_of(public_raw: &[u8]) -> String {
+    Sha256::digest(public_raw)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+struct KeySet {
+    active: Arc<SigningKey>,
+    by_kid: HashMap<String, Arc<SigningKey>>,
+}
+
+/// The keys a server signs and verifies with, reloaded from the store when
+/// they change.
+pub struct KeyRing {
+    set: RwLock<Arc<KeySet>>,
+}
+
+impl KeyRing {
+    /// Loads the keys, creating the first one on an empty store.
+    pub async fn load(store: &dyn Store) -> Result<KeyRing, KeyError> {
+        let set = load_set(store).await?;
+        Ok(KeyRing {
+            set: RwLock::new(Arc::new(set)),
+        })
+    }
+
+    pub async fn reload(&self, store: &dyn Store) -> Result<(), KeyError> {
+        let set = load_set(store).await?;
+        *self.set.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(set);
+        Ok(())
+    }
+
+    pub fn active(&self) -> Arc<SigningKey> {
+        self.snapshot().active.clone()
+    }
+
+    pub fn find(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        self.snapshot().by_kid.get(kid).cloned()
+    }
+
+    pub fn published(&self) -> Vec<Jwk> {
+        let now = Timestamp::now();
+        let set = self.snapshot();
+        let mut keys: Vec<_> = set
+            .by_kid
+            .values()
+            .filter(|k| k.published_at(now))
+            .map(|k| k.jwk.clone())
+            .collect();
+        keys.sort_by(|a, b| a.kid.cmp(&b.kid));
+        keys
+    }
+
+    fn snapshot(&self) -> Arc<KeySet> {
+        self.set.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+async fn load_set(store: &dyn Store) -> Result<KeySet, KeyError> {
+    let store_err = |e: StoreError| KeyError(format!("cannot read the signing keys: {e}"));
+    let mut stored = store.signing_keys().await.map_err(store_err)?;
+    if stored.iter().all(|k| k.retired_at.is_some()) {
+        store
+            .insert_signing_key(SigningKey::generate()?)
+            .await
+            .map_err(store_err)?;
+        stored = store.signing_keys().await.map_err(store_err)?;
+    }
+    let mut by_kid = HashMap::new();
+    let mut active = None;
+    for s in &stored {
+        let key = Arc::new(SigningKey::from_stored(s)?);
+        if s.retired_at.is_none() {
+            active = Some(key.clone());
+        }
+        by_kid.insert(s.kid.clone(), key);
+    }
+    let active = active.ok_or_else(|| KeyError("no active signing key".into()))?;
+    Ok(KeySet { active, by_kid })
+}
+
+/// Makes a new key active and retires the current one (`signing-key rotate`).
+pub async fn rotate(store: &dyn Store) -> Result<String, KeyError> {
+    let key = SigningKey::generate()?;
+    let kid = key.kid.clone();
+    store
+        .insert_signing_key(key)
+        .await
+        .map_err(|e| KeyError(format!("cannot store the new key: {e}")))?;
+    Ok(kid)
+}

@@ -1,0 +1,223 @@
+//! Communication access tokens: ES256 JWTs with the claims ACS token
+//! consumers read, plus what exact revocation needs.
+
+mod keys;
+
+pub use keys::{Jwk, KeyError, KeyRing, SigningKey, rotate};
+
+use crate::domain::{IdentityId, Resource, Scopes, Subject, TeamsUserId, Timestamp, TokenLifetime};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+/// The `scp` claim of the live service's tokens.
+const SCP: u32 = 1792;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Claims {
+    pub skypeid: String,
+    pub scp: u32,
+    pub csi: String,
+    pub exp: i64,
+    pub acs_scope: String,
+    pub resource_id: String,
+    pub resource_location: String,
+    pub iat: i64,
+    pub iss: String,
+    pub sub: String,
+    pub jti: String,
+    /// The identity's revocation epoch when the token was issued.
+    pub rev: i64,
+}
+
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_on: Timestamp,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    alg: &'static str,
+    kid: &'a str,
+    typ: &'static str,
+}
+
+#[derive(Deserialize)]
+struct ReadHeader {
+    alg: String,
+    kid: Option<String>,
+}
+
+pub fn issue(
+    keys: &KeyRing,
+    resource: &Resource,
+    id: IdentityId,
+    scopes: &Scopes,
+    lifetime: TokenLifetime,
+    revocation_epoch: i64,
+    now: Timestamp,
+) -> Result<IssuedToken, KeyError> {
+    let iat = now.unix_seconds();
+    let subject = Subject::Identity(id);
+    let exp = iat + lifetime.seconds();
+    sign(keys, resource, subject, scopes, exp, revocation_epoch, iat)
+}
+
+/// A token for a Teams user whose Entra token was exchanged: it expires when
+/// that token does (`expires`), but at most 24 hours from `now`. Teams users
+/// have no revocation epoch (`rev` 0); their scopes are `chat` and `voip`,
+/// what `Teams.ManageChats` and `Teams.ManageCalls` allow.
+pub fn issue_for_teams_user(
+    keys: &KeyRing,
+    resource: &Resource,
+    user: TeamsUserId,
+    expires: Timestamp,
+    now: Timestamp,
+) -> Result<IssuedToken, KeyError> {
+    let iat = now.unix_seconds();
+    let exp = expires
+        .unix_seconds()
+        .min(iat + TokenLifetime::MAX_MINUTES * 60);
+    let scopes = Scopes::from_joined("chat,voip").expect("known scopes");
+    sign(
+        keys,
+        resource,
+        Subject::TeamsUser(user),
+        &scopes,
+        exp,
+        0,
+        iat,
+    )
+}
+
+fn sign(
+    keys: &KeyRing,
+    resource: &Resource,
+    subject: Subject,
+    scopes: &Scopes,
+    exp: i64,
+    revocation_epoch: i64,
+    iat: i64,
+) -> Result<IssuedToken, KeyError> {
+    let claims = Claims {
+        skypeid: subject.skype_id(),
+        scp: SCP,
+        csi: iat.to_string(),
+        exp,
+        acs_scope: scopes.joined(),
+        resource_id: resource.id.to_string(),
+        resource_location: resource.location.as_str().to_owned(),
+        iat,
+        iss: resource.endpoint.as_str().to_owned(),
+        sub: subject.to_string(),
+        jti: uuid::Uuid::new_v4().to_string(),
+        rev: revocation_epoch,
+    };
+    let key = keys.active();
+    let header = serde_json::to_vec(&Header {
+        alg: "ES256",
+        kid: &key.kid,
+        typ: "JWT",
+    })
+    .expect("a header serializes");
+    let payload =
+        standard_base64_safe_json(&serde_json::to_string(&claims).expect("claims serialize"));
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes())?);
+    Ok(IssuedToken {
+        token: format!("{message}.{signature}"),
+        expires_on: Timestamp::from_unix_seconds(exp),
+    })
+}
+
+/// Python's and .NET's token readers decode the payload with standard
+/// base64, so its base64url text must hold no `-` or `_`. In ASCII text only
+/// `>`, `?`, `~` and DEL can produce those; JSON lets us write them, and
+/// anything outside ASCII, as `\u` escapes, which base64 cleanly.
+fn standard_base64_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() && !matches!(c, '>' | '?' | '~' | '\u{7f}') {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// Why a token is not valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    Malformed,
+    BadSignature,
+    /// Signed with a key this server does not know (yet: another process may
+    /// have just rotated).
+    UnknownKey,
+    Expired,
+}
+
+/// Checks form, signature and expiry; the caller checks the identity.
+pub fn decode(keys: &KeyRing, token: &str, now: Timestamp) -> Result<Claims, Rejection> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Rejection::Malformed);
+    };
+    let header: ReadHeader = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or(Rejection::Malformed)?;
+    if header.alg != "ES256" {
+        return Err(Rejection::BadSignature);
+    }
+    let kid = header.kid.ok_or(Rejection::BadSignature)?;
+    let key = keys.find(&kid).ok_or(Rejection::UnknownKey)?;
+    let message = &token[..header_and_payload_len(token)];
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| Rejection::Malformed)?;
+    if !key.verify(message.as_bytes(), &signature) {
+        return Err(Rejection::BadSignature);
+    }
+    let claims: Claims = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .ok_or(Rejection::Malformed)?;
+    if claims.exp <= now.unix_seconds() {
+        return Err(Rejection::Expired);
+    }
+    Ok(claims)
+}
+
+fn header_and_payload_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_that_would_need_url_safe_base64_are_escaped() {
+        assert_eq!(
+            standard_base64_safe_json(r#"{"a":"x>?~é"}"#),
+            r#"{"a":"x\u003e\u003f\u007e\u00e9"}"#
+        );
+        let escaped = standard_base64_safe_json("\u{1F600}");
+        assert_eq!(escaped, "\\ud83d\\ude00");
+        let back: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap();
+        assert_eq!(back, "\u{1F600}");
+    }
+}

@@ -1,0 +1,19 @@
+mod auth;
+mod create;
+mod errors;
+mod helpers;
+#[path = "../common/issuer.rs"]
+mod issuer;
+mod overload;
+mod passthrough;
+mod passthrough_failures;
+mod passthrough_routing;
+mod revoke_delete;
+mod service;
+mod teams;
+mod teams_issuer;
+mod teams_keys;
+mod teams_refused;
+mod tls;
+mod tokens;
+mod upstream_double;

@@ -1,0 +1,144 @@
+//! A real `commid serve` process for tests that need the binary: started on
+//! a free port, killed when dropped.
+#![allow(dead_code)]
+
+use commid::client::sign_headers;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Where a running server answers, and the key to sign with.
+#[derive(Clone)]
+pub struct Target {
+    pub base: String,
+    pub authority: String,
+    pub key: Vec<u8>,
+    pub connection_string: String,
+    /// The certificate to trust, when serving TLS.
+    pub tls_certificate: Option<String>,
+}
+
+pub struct Server {
+    pub child: Child,
+    pub target: Target,
+}
+
+/// Never leaves a server running, whatever way the test ends.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `commid serve` on `data_dir` with `extra_args` (e.g. `--http`) and
+/// waits for the lines it prints at start.
+pub fn start(data_dir: &std::path::Path, extra_args: &[&str]) -> Server {
+    start_with_env(data_dir, extra_args, &[])
+}
+
+/// [`start`] with environment variables for the server.
+pub fn start_with_env(
+    data_dir: &std::path::Path,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> Server {
+    std::fs::create_dir_all(data_dir).unwrap();
+    let log_path = data_dir.join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_commid"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .args(extra_args)
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("the binary starts");
+    let tls = !extra_args.contains(&"--http");
+    let mut server = Server {
+        child,
+        target: Target {
+            base: String::new(),
+            authority: String::new(),
+            key: Vec::new(),
+            connection_string: String::new(),
+            tls_certificate: None,
+        },
+    };
+    let stdout = server.child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not print its start lines"
+        );
+        let Some(Ok(line)) = lines.next() else {
+            panic!(
+                "the server stopped: {}",
+                std::fs::read_to_string(&log_path).unwrap_or_default()
+            );
+        };
+        if let Some(cs) = line.strip_prefix("Connection string: ") {
+            let parsed = commid::auth::connection_string::ConnectionString::parse(cs).unwrap();
+            server.target.base = parsed.endpoint.as_str().trim_end_matches('/').to_owned();
+            server.target.authority = parsed.endpoint.authority();
+            server.target.key = parsed.key.bytes().to_vec();
+            server.target.connection_string = cs.to_owned();
+            if !tls {
+                break;
+            }
+        }
+        if let Some(path) = line.strip_prefix("TLS certificate: ") {
+            server.target.tls_certificate = Some(path.to_owned());
+            break;
+        }
+    }
+    // Keep draining stdout so the server never blocks on it.
+    std::thread::spawn(move || for _ in lines {});
+    server
+}
+
+/// A signed request; `None` when the server did not answer.
+pub async fn call(
+    http: &reqwest::Client,
+    s: &Target,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Option<(u16, Value)> {
+    let target = format!("{path}?api-version=2023-10-01");
+    let body = body
+        .map(|b| serde_json::to_vec(&b).unwrap())
+        .unwrap_or_default();
+    let mut req = http
+        .request(method.clone(), format!("{}{target}", s.base))
+        .body(body.clone());
+    for (k, v) in sign_headers(
+        method.as_str(),
+        &target,
+        &s.authority,
+        &body,
+        &s.key,
+        SystemTime::now(),
+    ) {
+        req = req.header(k, v);
+    }
+    let r = req.send().await.ok()?;
+    let status = r.status().as_u16();
+    let bytes = r.bytes().await.ok()?;
+    Some((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
+}

@@ -1,0 +1,296 @@
+//! The storage suite: every backend runs the same checks through the
+//! `Store` trait. Add a backend by adding one `suite!` line.
+
+use commid::domain::{
+    AccessKey, DataLocation, Endpoint, ExternalId, IdentityId, KeySlot, Resource, ResourceName,
+    Timestamp,
+};
+use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+
+mod common;
+
+fn resource(name: &str) -> Resource {
+    Resource::new(
+        ResourceName::parse(name).unwrap(),
+        DataLocation::parse("unitedstates").unwrap(),
+        Endpoint::parse(&format!("https://{name}.example/")).unwrap(),
+    )
+}
+
+fn new_identity(resource: &Resource, external: Option<&str>) -> NewIdentity {
+    NewIdentity {
+        id: IdentityId::generate(resource.id),
+        external_id: external.map(|e| ExternalId::parse(e.to_owned()).unwrap()),
+        created_at: Timestamp::now(),
+        token_issued_at: None,
+    }
+}
+
+async fn with_resource(store: &dyn Store) -> Resource {
+    let r = resource("default");
+    store.insert_resource(r.clone()).await.unwrap();
+    r
+}
+
+pub async fn resources_round_trip_and_names_are_unique(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    assert_eq!(store.resources().await.unwrap(), vec![r.clone()]);
+    let mut twin = resource("default");
+    twin.endpoint = Endpoint::parse("https://twin.example/").unwrap();
+    assert!(matches!(
+        store.insert_resource(twin).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+pub async fn replacing_a_key_changes_only_that_key(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let key = AccessKey::generate();
+    assert!(
+        store
+            .replace_key(r.id, KeySlot::Secondary, key.clone())
+            .await
+            .unwrap()
+    );
+    let stored = store.resources().await.unwrap().remove(0);
+    assert_eq!(stored.primary_key, r.primary_key);
+    assert_eq!(stored.secondary_key, key);
+    assert!(
+        !store
+            .replace_key(resource("other").id, KeySlot::Primary, key)
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn identities_are_created_and_read_back(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, Some("ext"));
+    let Created::New(record) = store.create_identity(new.clone()).await.unwrap() else {
+        panic!("not new")
+    };
+    assert_eq!(record.id, new.id);
+    assert_eq!(store.identity(new.id).await.unwrap(), Some(record));
+    assert_eq!(
+        store.identity(IdentityId::generate(r.id)).await.unwrap(),
+        None
+    );
+}
+
+pub async fn an_external_id_maps_to_one_live_identity(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let first = new_identity(&r, Some("sally"));
+    store.create_identity(first.clone()).await.unwrap();
+    let Created::Existing(existing) = store
+        .create_identity(new_identity(&r, Some("sally")))
+        .await
+        .unwrap()
+    else {
+        panic!("a second identity was made")
+    };
+    assert_eq!(existing.id, first.id);
+    assert_eq!(store.delete_identity(first.id).await.unwrap(), Deleted::Now);
+    assert!(matches!(
+        store
+            .create_identity(new_identity(&r, Some("sally")))
+            .await
+            .unwrap(),
+        Created::New(_)
+    ));
+}
+
+pub async fn concurrent_get_or_create_makes_one_identity(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let store = store.clone();
+            let new = new_identity(&r, Some("race"));
+            tokio::spawn(async move { store.create_identity(new).await.unwrap() })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    let mut new = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Created::New(rec) => {
+                new += 1;
+                ids.insert(rec.id);
+            }
+            Created::Existing(rec) => {
+                ids.insert(rec.id);
+            }
+        }
+    }
+    assert_eq!((new, ids.len()), (1, 1));
+}
+
+pub async fn revoking_raises_the_epoch_of_live_identities_only(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, None);
+    store.create_identity(new.clone()).await.unwrap();
+    assert_eq!(store.revoke_tokens(new.id).await.unwrap(), Some(1));
+    assert_eq!(store.revoke_tokens(new.id).await.unwrap(), Some(2));
+    assert_eq!(
+        store
+            .identity(new.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .revocation_epoch,
+        2
+    );
+    assert_eq!(
+        store
+            .revoke_tokens(IdentityId::generate(r.id))
+            .await
+            .unwrap(),
+        None
+    );
+    store.delete_identity(new.id).await.unwrap();
+    assert_eq!(store.revoke_tokens(new.id).await.unwrap(), None);
+}
+
+pub async fn deleting_leaves_a_tombstone_without_personal_data(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let mut new = new_identity(&r, Some("personal@example.com"));
+    new.token_issued_at = Some(Timestamp::now());
+    store.create_identity(new.clone()).await.unwrap();
+    assert_eq!(store.delete_identity(new.id).await.unwrap(), Deleted::Now);
+    assert_eq!(
+        store.delete_identity(new.id).await.unwrap(),
+        Deleted::Already
+    );
+    assert_eq!(
+        store
+            .delete_identity(IdentityId::generate(r.id))
+            .await
+            .unwrap(),
+        Deleted::NotFound
+    );
+    let tomb = store.identity(new.id).await.unwrap().unwrap();
+    assert!(tomb.is_deleted());
+    assert_eq!((tomb.external_id, tomb.last_token_issued_at), (None, None));
+    assert!(tomb.revocation_epoch > 0, "deleting revokes");
+}
+
+pub async fn the_last_token_time_is_recorded_soon_after(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, None);
+    store.create_identity(new.clone()).await.unwrap();
+    let at = Timestamp::now();
+    store.token_issued(new.id, at);
+    // Written within about a second (batched), not awaited.
+    for _ in 0..300 {
+        if store
+            .identity(new.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_token_issued_at
+            == Some(at)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("last_token_issued_at was never written");
+}
+
+pub async fn a_new_signing_key_retires_the_others(store: Arc<dyn Store>) {
+    let first = commid::tokens::SigningKey::generate().unwrap();
+    store.insert_signing_key(first.clone()).await.unwrap();
+    let second = commid::tokens::SigningKey::generate().unwrap();
+    store.insert_signing_key(second.clone()).await.unwrap();
+    let keys = store.signing_keys().await.unwrap();
+    assert_eq!(keys.len(), 2);
+    let live: Vec<_> = keys
+        .iter()
+        .filter(|k| k.retired_at.is_none())
+        .map(|k| k.kid.clone())
+        .collect();
+    assert_eq!(live, vec![second.kid]);
+    assert_eq!(
+        keys.iter()
+            .find(|k| k.kid == first.kid)
+            .unwrap()
+            .private_key_pem,
+        first.private_key_pem
+    );
+}
+
+/// Opens a fresh store of one backend: the store, and what must live as
+/// long as it (a temporary directory, a test schema); `None` when skipped.
+type Opened = Option<(Arc<dyn Store>, Box<dyn std::any::Any + Send>)>;
+
+async fn sqlite(_test: &str) -> Opened {
+    let dir = tempfile::tempdir().unwrap();
+    let store = commid::storage::sqlite::SqliteStore::open(
+        dir.path(),
+        commid::storage::sqlite::Access::Exclusive,
+    )
+    .unwrap();
+    Some((Arc::new(store), Box::new(dir)))
+}
+
+async fn postgres(test: &str) -> Opened {
+    let schema = common::postgres::schema(test).await?;
+    let options = commid::storage::postgres::PgOptions {
+        url: commid::domain::Secret::new(schema.url.clone()),
+        pool_size: 8,
+        timeout: Duration::from_secs(5),
+    };
+    let store = commid::storage::postgres::PostgresStore::connect(&options)
+        .await
+        .unwrap();
+    Some((Arc::new(store), Box::new(schema)))
+}
+
+macro_rules! suite {
+    ($($backend:ident),*) => {
+        $(
+            mod $backend {
+                suite!(@tests $backend;
+                    resources_round_trip_and_names_are_unique,
+                    replacing_a_key_changes_only_that_key,
+                    identities_are_created_and_read_back,
+                    an_external_id_maps_to_one_live_identity,
+                    concurrent_get_or_create_makes_one_identity,
+                    revoking_raises_the_epoch_of_live_identities_only,
+                    deleting_leaves_a_tombstone_without_personal_data,
+                    the_last_token_time_is_recorded_soon_after,
+                    a_new_signing_key_retires_the_others,
+                );
+            }
+        )*
+    };
+    (@tests $backend:ident; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some((store, _guard)) = super::$backend(stringify!($name)).await {
+                    super::$name(store).await;
+                }
+            }
+        )*
+    };
+}
+
+suite!(sqlite, postgres);
+
+#[test]
+fn a_second_server_on_one_sqlite_data_dir_is_refused_with_advice() {
+    use commid::storage::sqlite::{Access, SqliteStore};
+    let dir = tempfile::tempdir().unwrap();
+    let _first = SqliteStore::open(dir.path(), Access::Exclusive).unwrap();
+    let Err(StoreError::Unavailable(message)) = SqliteStore::open(dir.path(), Access::Exclusive)
+    else {
+        panic!("a second server opened the same database")
+    };
+    assert!(message.contains("PostgreSQL"), "{message}");
+    assert!(
+        SqliteStore::open(dir.path(), Access::Shared).is_ok(),
+        "admin commands may run beside a server"
+    );
+}
