@@ -6,12 +6,13 @@
 //! service would refuse, caught before anything is sent.
 
 use super::Failure;
+use super::output::{Format, Output};
 use crate::auth::connection_string::ConnectionString;
 use crate::client::{ClientError, ClientOptions, IdentityClient, Transport};
 use crate::domain::{IdentityId, Scope, Scopes, TokenLifetime};
 use clap::builder::NonEmptyStringValueParser;
-use clap::{Args, Subcommand, ValueEnum};
-use serde_json::{Value, json};
+use clap::{Args, Subcommand};
+use serde_json::json;
 use std::path::PathBuf;
 
 /// az's variable, then the SDK quickstarts'.
@@ -82,12 +83,6 @@ pub struct Connection {
     /// json: az's field names; table: for people.
     #[arg(long, short = 'o', value_enum, default_value_t = Format::Json)]
     output: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Json,
-    Table,
 }
 
 #[derive(Debug, Args)]
@@ -262,53 +257,6 @@ async fn issue(i: &Issue) -> Result<Output, Failure> {
 fn created_user(id: &str) -> Output {
     let json = json!({ "properties": { "id": id }, "rawId": id });
     Output::Record(json, vec![("RawId", id.to_owned())])
-}
-
-enum Output {
-    /// The JSON document, and the columns of the table.
-    Record(Value, Vec<(&'static str, String)>),
-    /// No JSON (as az), a sentence for people.
-    Nothing(String),
-}
-
-impl Output {
-    fn record(value: &impl serde::Serialize, columns: Vec<(&'static str, String)>) -> Self {
-        Output::Record(
-            serde_json::to_value(value).expect("JSON serializes"),
-            columns,
-        )
-    }
-
-    fn print(self, format: Format) {
-        match (self, format) {
-            (Output::Record(json, _), Format::Json) => println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("JSON serializes")
-            ),
-            (Output::Record(_, columns), Format::Table) => print!("{}", table(&columns)),
-            (Output::Nothing(_), Format::Json) => {}
-            (Output::Nothing(note), Format::Table) => println!("{note}"),
-        }
-    }
-}
-
-/// az's table layout: a header row, dashes, the values.
-fn table(columns: &[(&str, String)]) -> String {
-    let widths: Vec<usize> = columns
-        .iter()
-        .map(|(h, v)| h.chars().count().max(v.chars().count()))
-        .collect();
-    let row = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    row(columns.iter().map(|(h, _)| h.to_string()).collect())
-        + &row(widths.iter().map(|w| "-".repeat(*w)).collect())
-        + &row(columns.iter().map(|(_, v)| v.clone()).collect())
 }
 
 fn client(c: &Connection) -> Result<IdentityClient, Failure> {

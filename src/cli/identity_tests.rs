@@ -1,5 +1,6 @@
 //! Unit tests of `identity.rs`.
 use super::*;
+use crate::cli::output::table;
 
 #[test]
 fn the_flag_wins_then_azs_variable_then_the_sdks_and_empty_ones_do_not_count() {

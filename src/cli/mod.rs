@@ -3,6 +3,7 @@
 
 mod connector;
 mod identity;
+mod output;
 mod quickstart;
 mod resource;
 mod serve;

@@ -5,6 +5,7 @@
 pub mod postgres;
 mod rows;
 pub mod sqlite;
+mod touches;
 
 use crate::domain::{
     AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, Secret, Timestamp,

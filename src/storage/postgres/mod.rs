@@ -4,14 +4,15 @@
 
 mod schema;
 mod store;
+mod touches;
 
 use super::rows::{IdentityColumns, ResourceColumns};
+use super::touches::Touches;
 use super::{StoreError, StoredSigningKey};
 use crate::domain::{Secret, Timestamp};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 use tokio_postgres::{NoTls, Row};
 
 #[derive(Debug, Clone)]
@@ -25,8 +26,8 @@ pub struct PgOptions {
 pub struct PostgresStore {
     pool: Pool,
     timeout: Duration,
-    /// Bounds the informational writes that run in the background.
-    background: Arc<Semaphore>,
+    /// `lastTokenIssuedAt` times waiting for the next flush (`touches.rs`).
+    touches: Arc<Touches>,
 }
 
 const IDENTITY_COLUMNS: &str =
@@ -38,6 +39,11 @@ impl PostgresStore {
         let store = Self::pool_only(options)?;
         let mut client = store.client().await?;
         store.deadline(schema::migrate(&mut client)).await?;
+        touches::start(
+            store.pool.clone(),
+            store.timeout,
+            Arc::downgrade(&store.touches),
+        );
         Ok(store)
     }
 
@@ -80,7 +86,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             timeout: options.timeout,
-            background: Arc::new(Semaphore::new(256)),
+            touches: Arc::default(),
         })
     }
 

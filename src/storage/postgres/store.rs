@@ -153,28 +153,7 @@ impl Store for PostgresStore {
     }
 
     fn token_issued(&self, id: IdentityId, at: Timestamp) {
-        let Ok(permit) = self.background.clone().try_acquire_owned() else {
-            log::debug!("too many background writes: lastTokenIssuedAt of {id} not recorded");
-            return;
-        };
-        let (pool, timeout) = (self.pool.clone(), self.timeout);
-        tokio::spawn(async move {
-            let work = async {
-                let client = pool.get().await.map_err(|e| e.to_string())?;
-                client
-                    .execute(
-                        "UPDATE identities SET last_token_issued_at = GREATEST(last_token_issued_at, $2)
-                         WHERE id = $1 AND deleted_at IS NULL",
-                        &[&id.to_string(), &at.micros()],
-                    )
-                    .await
-                    .map_err(|e| e.to_string())
-            };
-            if let Ok(Err(e)) = tokio::time::timeout(timeout, work).await {
-                log::warn!("cannot record lastTokenIssuedAt: {e}");
-            }
-            drop(permit);
-        });
+        self.touches.record(id, at);
     }
 
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {

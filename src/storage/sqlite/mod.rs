@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct SqliteStore {
     writer: writer::Writer,
     readers: readers::Readers,
-    touches: touches::Touches,
+    touches: std::sync::Arc<crate::storage::touches::Touches>,
     /// Held for the life of a serving store: one server per database.
     _lock: Option<File>,
 }
@@ -54,7 +54,7 @@ impl SqliteStore {
         schema::migrate(&mut conn)?;
         let writer = writer::Writer::start(conn, queue);
         Ok(SqliteStore {
-            touches: touches::Touches::start(writer.clone()),
+            touches: touches::start(writer.clone()),
             writer,
             readers: readers::Readers::new(path),
             _lock: lock,

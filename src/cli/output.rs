@@ -1,0 +1,61 @@
+//! How `commid identity` prints a result: az's JSON field names, or az's
+//! table layout for people.
+
+use clap::ValueEnum;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    Json,
+    Table,
+}
+
+pub(super) enum Output {
+    /// The JSON document, and the columns of the table.
+    Record(Value, Vec<(&'static str, String)>),
+    /// No JSON (as az), a sentence for people.
+    Nothing(String),
+}
+
+impl Output {
+    pub(super) fn record(
+        value: &impl serde::Serialize,
+        columns: Vec<(&'static str, String)>,
+    ) -> Self {
+        Output::Record(
+            serde_json::to_value(value).expect("JSON serializes"),
+            columns,
+        )
+    }
+
+    pub(super) fn print(self, format: Format) {
+        match (self, format) {
+            (Output::Record(json, _), Format::Json) => println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("JSON serializes")
+            ),
+            (Output::Record(_, columns), Format::Table) => print!("{}", table(&columns)),
+            (Output::Nothing(_), Format::Json) => {}
+            (Output::Nothing(note), Format::Table) => println!("{note}"),
+        }
+    }
+}
+
+/// az's table layout: a header row, dashes, the values.
+pub(super) fn table(columns: &[(&str, String)]) -> String {
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(h, v)| h.chars().count().max(v.chars().count()))
+        .collect();
+    let row = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    row(columns.iter().map(|(h, _)| h.to_string()).collect())
+        + &row(widths.iter().map(|w| "-".repeat(*w)).collect())
+        + &row(columns.iter().map(|(_, v)| v.clone()).collect())
+}
