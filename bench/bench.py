@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+import postgres  # noqa: E402
 from lib import percentile, request, seed, wrk_script  # noqa: E402
 
 BIN = os.path.abspath("target/release/commid")
@@ -193,7 +194,8 @@ def main():
 
     victims = 100_000
     print(f"seeding {victims:,} identities to delete", flush=True)
-    del_dir, del_ids, _ = seeded(victims, keep=victims)
+    del_dir, del_ids, del_bytes = seeded(victims, keep=victims)
+    row(f"database bytes per identity ({victims:,} identities)", del_bytes / victims, "bytes")
     s = Server(del_dir)
     # Each identity deleted once, in no particular order: every delete is a real one.
     random.shuffle(del_ids)
@@ -204,17 +206,21 @@ def main():
     row(name, delete, "req/s", delete / ceiling)
     s.stop()
 
+    postgres.measure(Server, wrk, issue_requests, row, ceiling, fresh_dir())
+
     print(f"seeding {BIG:,} identities", flush=True)
     big_dir, big_ids, big_bytes = seeded(BIG)
     row(f"database bytes per identity ({BIG:,} identities)", big_bytes / BIG, "bytes")
     # Best of two interleaved runs each: single runs on a shared machine drift.
-    best = {}
+    best, big_peak = {}, 0
     for _ in range(2):
         for d, ids, size in [(big_dir, big_ids, BIG), (small_dir, small_ids, 1000)]:
             s = Server(d)
-            rps, _, _ = wrk(s, issue_requests(s, ids), f"issue token, {size:,} identities")
+            rps, _, peak = wrk(s, issue_requests(s, ids), f"issue token, {size:,} identities", sample_rss=size == BIG)
             best[size] = max(best.get(size, 0), rps)
+            big_peak = max(big_peak, peak) if size == BIG else big_peak
             s.stop()
+    row(f"resident memory issuing tokens, {BIG:,} identities (peak)", big_peak, "MB", None, "< 64 MB", big_peak < 64)
     issue_big, issue_small = best[BIG], best[1000]
     drop = 1 - issue_big / issue_small
     row(f"issue token at {BIG:,} vs 1,000 identities", issue_big / issue_small, "× the 1k rate", None,
@@ -239,7 +245,7 @@ def report(rows):
     print("\n" + table)
     header = (f"# Benchmarks\n\nMade by `bench/run`{' --quick' if QUICK else ''} on "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, on {machine}. "
-              f"The load tools share the CPU with the server (2 HTTP workers, SQLite store): wrk with 2 threads and "
+              f"The load tools share the CPU with the server (2 HTTP workers; SQLite store unless a row says PostgreSQL): wrk with 2 threads and "
               f"{CONNECTIONS} connections for {DURATION} s per row, hey at a fixed {RATE:,} requests/s for latency. "
               "Throughput rows are also given as a ratio to the framework ceiling measured in the same run, "
               "because absolute numbers drift between runs on shared machines.\n\n")
