@@ -134,7 +134,16 @@ impl Application {
                 let (chain, key, trust) = match tls_mode {
                     Tls::Files { cert, key } => (cert.clone(), key.clone(), cert.clone()),
                     _ => {
-                        let files = tls::self_signed(&config.data_dir)
+                        let hosts: Vec<String> = directory
+                            .all()
+                            .iter()
+                            .map(|r| match r.endpoint.host() {
+                                url::Host::Domain(d) => d.to_owned(),
+                                url::Host::Ipv4(ip) => ip.to_string(),
+                                url::Host::Ipv6(ip) => ip.to_string(),
+                            })
+                            .collect();
+                        let files = tls::self_signed(&config.data_dir, &hosts)
                             .map_err(|e| StartError(e.to_string()))?;
                         (files.cert_chain, files.key, files.trust)
                     }

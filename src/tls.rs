@@ -27,24 +27,81 @@ pub struct TlsFiles {
     pub trust: PathBuf,
 }
 
-/// The self-signed set in `dir/tls/`, created when missing.
-pub fn self_signed(dir: &Path) -> Result<TlsFiles, TlsError> {
+/// The self-signed set in `dir/tls/`. The certificate authority (`ca.pem`,
+/// what clients trust, and its key) is made once; the server certificate is
+/// issued by it on every start for `localhost`, the loopback addresses and
+/// `hosts` (the resources' endpoint hosts), so that a resource added since
+/// the last start is covered after a restart without clients trusting
+/// anything new.
+pub fn self_signed(dir: &Path, hosts: &[String]) -> Result<TlsFiles, TlsError> {
     let tls = dir.join("tls");
     let files = TlsFiles {
         cert_chain: tls.join("server.pem"),
         key: tls.join("server.key"),
         trust: tls.join("ca.pem"),
     };
-    if files.cert_chain.exists() && files.key.exists() && files.trust.exists() {
-        return Ok(files);
-    }
+    let ca_key_file = tls.join("ca.key");
     std::fs::create_dir_all(&tls)
         .map_err(|e| TlsError(format!("cannot create {}: {e}", tls.display())))?;
     let fail = |e: rcgen::Error| TlsError(format!("cannot make a certificate: {e}"));
     let now = OffsetDateTime::now_utc();
 
-    let ca_key = KeyPair::generate().map_err(fail)?;
-    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+    let existing = match (
+        std::fs::read_to_string(&ca_key_file),
+        std::fs::read_to_string(&files.trust),
+    ) {
+        (Ok(key), Ok(cert)) => Some((KeyPair::from_pem(&key).map_err(fail)?, cert)),
+        _ => None,
+    };
+    let (ca_key, ca_pem) = match existing {
+        Some(found) => found,
+        None => {
+            let key = KeyPair::generate().map_err(fail)?;
+            let mut params = ca_params();
+            params.not_before = now - Duration::days(1);
+            params.not_after = now + Duration::days(3650);
+            let cert = params.self_signed(&key).map_err(fail)?;
+            write(&ca_key_file, &key.serialize_pem(), true)?;
+            write(&files.trust, &cert.pem(), false)?;
+            (key, cert.pem())
+        }
+    };
+    // The same subject and key as the stored CA certificate, so what it
+    // signs chains to that certificate.
+    let issuer = Issuer::new(ca_params(), ca_key);
+
+    let key = KeyPair::generate().map_err(fail)?;
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    for host in hosts {
+        if !names.contains(host) {
+            names.push(host.clone());
+        }
+    }
+    let mut leaf = CertificateParams::new(names).map_err(fail)?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.not_before = now - Duration::days(1);
+    leaf.not_after = now + Duration::days(825);
+    let leaf_cert = leaf.signed_by(&key, &issuer).map_err(fail)?;
+
+    write(&files.key, &key.serialize_pem(), true)?;
+    write(
+        &files.cert_chain,
+        &format!("{}{}", leaf_cert.pem(), ca_pem),
+        false,
+    )?;
+    Ok(files)
+}
+
+fn ca_params() -> CertificateParams {
+    let mut ca = CertificateParams::default();
     ca.distinguished_name
         .push(DnType::CommonName, "commid local CA");
     ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -53,35 +110,7 @@ pub fn self_signed(dir: &Path) -> Result<TlsFiles, TlsError> {
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    ca.not_before = now - Duration::days(1);
-    ca.not_after = now + Duration::days(3650);
-    let ca_cert = ca.self_signed(&ca_key).map_err(fail)?;
-    let issuer = Issuer::new(ca, ca_key);
-
-    let key = KeyPair::generate().map_err(fail)?;
-    let mut leaf = CertificateParams::new(vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ])
-    .map_err(fail)?;
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.use_authority_key_identifier_extension = true;
-    leaf.not_before = now - Duration::days(1);
-    leaf.not_after = now + Duration::days(3650);
-    let leaf_cert = leaf.signed_by(&key, &issuer).map_err(fail)?;
-
-    write(&files.trust, &ca_cert.pem(), false)?;
-    write(
-        &files.cert_chain,
-        &format!("{}{}", leaf_cert.pem(), ca_cert.pem()),
-        false,
-    )?;
-    write(&files.key, &key.serialize_pem(), true)?;
-    Ok(files)
+    ca
 }
 
 fn write(path: &Path, contents: &str, private: bool) -> Result<(), TlsError> {

@@ -47,6 +47,17 @@ pub enum ResourceCommand {
     },
 }
 
+/// Beside the first resource (same scheme and port, a subdomain of its
+/// host), or beside `https://localhost:8443/` in a store with none yet.
+async fn default_endpoint(store: &dyn Store, name: &ResourceName) -> Result<Endpoint, Failure> {
+    let first = store.resources().await?.into_iter().next();
+    let base = match first {
+        Some(resource) => resource.endpoint,
+        None => Endpoint::parse("https://localhost:8443/")?,
+    };
+    Ok(base.beside(name.as_str()))
+}
+
 pub async fn run(base: Layer, command: ResourceCommand) -> Result<(), Failure> {
     match command {
         ResourceCommand::Create {
@@ -57,13 +68,11 @@ pub async fn run(base: Layer, command: ResourceCommand) -> Result<(), Failure> {
         } => {
             let store = open_store(&base.merge(data.layer())).await?;
             let name = ResourceName::parse(&name)?;
-            let endpoint =
-                endpoint.unwrap_or_else(|| format!("https://{}.localhost:8443/", name.as_str()));
-            let resource = Resource::new(
-                name,
-                DataLocation::parse(&location)?,
-                Endpoint::parse(&endpoint)?,
-            );
+            let endpoint = match endpoint {
+                Some(text) => Endpoint::parse(&text)?,
+                None => default_endpoint(&*store, &name).await?,
+            };
+            let resource = Resource::new(name, DataLocation::parse(&location)?, endpoint);
             match store.insert_resource(resource.clone()).await {
                 Err(StoreError::Conflict(_)) => {
                     return Err(Failure(format!(

@@ -62,11 +62,50 @@ impl Endpoint {
     pub fn port(&self) -> u16 {
         self.0.port_or_known_default().unwrap_or(443)
     }
+
+    /// The endpoint of a resource named `label` served beside this one:
+    /// same scheme and port, host `label.<this host>`, or `label.localhost`
+    /// when this host is an IP address or `localhost` (the self-signed
+    /// certificate covers `*.localhost`).
+    pub fn beside(&self, label: &str) -> Endpoint {
+        let host = match self.host() {
+            url::Host::Domain(d) if d != "localhost" => format!("{label}.{d}"),
+            _ => format!("{label}.localhost"),
+        };
+        let mut url = self.0.clone();
+        url.set_host(Some(&host))
+            .expect("a resource name is a valid DNS label");
+        Endpoint(url)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_resource_is_served_beside_the_first_on_a_subdomain() {
+        let beside = |base: &str| {
+            Endpoint::parse(base)
+                .unwrap()
+                .beside("b")
+                .as_str()
+                .to_owned()
+        };
+        assert_eq!(
+            beside("https://127.0.0.1:8443/"),
+            "https://b.localhost:8443/"
+        );
+        assert_eq!(
+            beside("https://localhost:9000/"),
+            "https://b.localhost:9000/"
+        );
+        assert_eq!(beside("http://[::1]:8080/"), "http://b.localhost:8080/");
+        assert_eq!(
+            beside("https://ids.example.com/"),
+            "https://b.ids.example.com/"
+        );
+    }
 
     #[test]
     fn endpoints_must_be_root_http_urls() {
