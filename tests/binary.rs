@@ -100,6 +100,29 @@ fn sigterm_stops_the_server_cleanly() {
 }
 
 #[test]
+fn sigint_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = common::server::start(dir.path(), &["--http"]);
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running 15 s after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
 fn a_second_server_on_the_same_data_dir_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let _first = common::server::start(dir.path(), &["--http"]);

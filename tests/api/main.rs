@@ -17,3 +17,4 @@ mod teams_refused;
 mod tls;
 mod tokens;
 mod upstream_double;
+mod verify_more;
