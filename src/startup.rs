@@ -28,6 +28,7 @@ pub struct Application {
     connection_string: Secret,
     tls_certificate: Option<PathBuf>,
     refresher: tokio::task::JoinHandle<()>,
+    store: Arc<dyn Store>,
     issuer_refreshers: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -157,7 +158,7 @@ impl Application {
             }
         };
         let server = server.run();
-        let refresher = tokio::spawn(refresh(store, directory, keys));
+        let refresher = tokio::spawn(refresh(store.clone(), directory, keys));
         let issuer_refreshers = issuers.spawn_refreshers();
         Ok(Application {
             port,
@@ -166,6 +167,7 @@ impl Application {
             connection_string,
             tls_certificate,
             refresher,
+            store,
             issuer_refreshers,
         })
     }
@@ -201,6 +203,10 @@ impl Application {
         self.refresher.abort();
         for task in &self.issuer_refreshers {
             task.abort();
+        }
+        // The requests have finished: write the token times they gathered.
+        if let Err(e) = self.store.flush_token_times().await {
+            log::warn!("cannot record the last lastTokenIssuedAt times: {e}");
         }
         result
     }

@@ -175,6 +175,24 @@ pub async fn deleting_leaves_a_tombstone_without_personal_data(store: Arc<dyn St
     assert!(tomb.revocation_epoch > 0, "deleting revokes");
 }
 
+pub async fn a_flush_writes_the_gathered_token_times_before_it_returns(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, None);
+    store.create_identity(new.clone()).await.unwrap();
+    let earlier = Timestamp::from_micros(Timestamp::now().micros() - 1_000_000);
+    let at = Timestamp::now();
+    store.token_issued(new.id, at);
+    store.token_issued(new.id, earlier);
+    // What a graceful stop does: no waiting for the once-a-second flush.
+    store.flush_token_times().await.unwrap();
+    let record = store.identity(new.id).await.unwrap().unwrap();
+    assert_eq!(
+        record.last_token_issued_at,
+        Some(at),
+        "the latest time wins"
+    );
+}
+
 pub async fn the_last_token_time_is_recorded_soon_after(store: Arc<dyn Store>) {
     let r = with_resource(&*store).await;
     let new = new_identity(&r, None);
@@ -260,6 +278,7 @@ macro_rules! suite {
                     revoking_raises_the_epoch_of_live_identities_only,
                     deleting_leaves_a_tombstone_without_personal_data,
                     the_last_token_time_is_recorded_soon_after,
+                    a_flush_writes_the_gathered_token_times_before_it_returns,
                     a_new_signing_key_retires_the_others,
                 );
             }

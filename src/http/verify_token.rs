@@ -113,10 +113,11 @@ async fn verdict(
     };
     let mut decoded = tokens::decode(&state.keys, token, Timestamp::now());
     if decoded == Err(Rejection::UnknownKey) {
-        if let Err(e) = state.keys.reload(&*state.store).await {
-            log::warn!("cannot reload signing keys: {e}");
+        match state.keys.reload_for_unknown_kid(&*state.store).await {
+            Ok(true) => decoded = tokens::decode(&state.keys, token, Timestamp::now()),
+            Ok(false) => {}
+            Err(e) => log::warn!("cannot reload signing keys: {e}"),
         }
-        decoded = tokens::decode(&state.keys, token, Timestamp::now());
     }
     let claims = match decoded {
         Ok(claims) => claims,

@@ -117,6 +117,9 @@ pub trait Store: Send + Sync + 'static {
     /// Notes when a token was last issued. Informational: written within a
     /// fraction of a second, and not awaited by the caller.
     fn token_issued(&self, id: IdentityId, at: Timestamp);
+    /// Writes the token times gathered since the last flush now, and waits
+    /// for them: what a graceful stop calls last.
+    async fn flush_token_times(&self) -> Result<(), StoreError>;
 
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
     /// Adds a key and retires every other unretired key as of its creation.

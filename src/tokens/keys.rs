@@ -13,7 +13,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 pub struct SigningKey {
     pub kid: String,
@@ -130,7 +131,13 @@ struct KeySet {
 /// they change.
 pub struct KeyRing {
     set: RwLock<Arc<KeySet>>,
+    /// When a token with an unknown `kid` last made us reload.
+    last_miss_reload: Mutex<Option<Instant>>,
 }
+
+/// At most one reload per this interval is caused by unknown `kid`s, so
+/// tokens with made-up `kid`s cannot turn into database load.
+const MISS_RELOAD_THROTTLE: Duration = Duration::from_millis(500);
 
 impl KeyRing {
     /// Loads the keys, creating the first one on an empty store.
@@ -138,7 +145,25 @@ impl KeyRing {
         let set = load_set(store).await?;
         Ok(KeyRing {
             set: RwLock::new(Arc::new(set)),
+            last_miss_reload: Mutex::new(None),
         })
+    }
+
+    /// Reloads because a token named a key this ring does not hold (a key
+    /// made by another instance); at most once per [`MISS_RELOAD_THROTTLE`].
+    /// Says whether it reloaded.
+    pub async fn reload_for_unknown_kid(&self, store: &dyn Store) -> Result<bool, KeyError> {
+        {
+            let mut last = self
+                .last_miss_reload
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|at| at.elapsed() < MISS_RELOAD_THROTTLE) {
+                return Ok(false);
+            }
+            *last = Some(Instant::now());
+        }
+        self.reload(store).await.map(|()| true)
     }
 
     pub async fn reload(&self, store: &dyn Store) -> Result<(), KeyError> {
@@ -205,4 +230,23 @@ pub async fn rotate(store: &dyn Store) -> Result<String, KeyError> {
         .await
         .map_err(|e| KeyError(format!("cannot store the new key: {e}")))?;
     Ok(kid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sqlite::{Access, SqliteStore};
+
+    #[tokio::test]
+    async fn unknown_kids_reload_the_keys_at_most_once_per_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), Access::Shared).unwrap();
+        let ring = KeyRing::load(&store).await.unwrap();
+        assert!(ring.reload_for_unknown_kid(&store).await.unwrap());
+        for _ in 0..100 {
+            assert!(!ring.reload_for_unknown_kid(&store).await.unwrap());
+        }
+        tokio::time::sleep(MISS_RELOAD_THROTTLE).await;
+        assert!(ring.reload_for_unknown_kid(&store).await.unwrap());
+    }
 }

@@ -156,6 +156,16 @@ impl Store for PostgresStore {
         self.touches.record(id, at);
     }
 
+    async fn flush_token_times(&self) -> Result<(), StoreError> {
+        let batch = self.touches.take();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        super::touches::write(&self.pool, self.timeout, &batch)
+            .await
+            .map_err(StoreError::Unavailable)
+    }
+
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
         let rows = self
             .query("SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at", &[])

@@ -2,6 +2,7 @@
 //! gathered batch with one statement. A batch that fails (the database
 //! away, a deadlock with another instance) is put back for the next flush.
 
+use crate::domain::{IdentityId, Timestamp};
 use crate::storage::touches::{FLUSH_EVERY, Touches};
 use deadpool_postgres::Pool;
 use std::sync::Weak;
@@ -22,27 +23,7 @@ pub fn start(pool: Pool, timeout: Duration, touches: Weak<Touches>) {
             if batch.is_empty() {
                 continue;
             }
-            let ids: Vec<String> = batch.iter().map(|(id, _)| id.to_string()).collect();
-            let times: Vec<i64> = batch.iter().map(|(_, at)| at.micros()).collect();
-            let work = async {
-                let client = pool.get().await.map_err(|e| e.to_string())?;
-                client
-                    .execute(
-                        "UPDATE identities AS i
-                         SET last_token_issued_at = GREATEST(i.last_token_issued_at, t.at)
-                         FROM UNNEST($1::text[], $2::bigint[]) AS t(id, at)
-                         WHERE i.id = t.id AND i.deleted_at IS NULL",
-                        &[&ids, &times],
-                    )
-                    .await
-                    .map_err(|e| e.to_string())
-            };
-            let failure = match tokio::time::timeout(timeout, work).await {
-                Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(e),
-                Err(_) => Some(format!("no answer within {timeout:?}")),
-            };
-            if let Some(e) = failure {
+            if let Err(e) = write(&pool, timeout, &batch).await {
                 log::warn!(
                     "cannot record lastTokenIssuedAt of {} identities yet, will retry: {e}",
                     batch.len()
@@ -51,4 +32,32 @@ pub fn start(pool: Pool, timeout: Duration, touches: Weak<Touches>) {
             }
         }
     });
+}
+
+/// One statement for the whole batch, within `timeout`.
+pub async fn write(
+    pool: &Pool,
+    timeout: Duration,
+    batch: &[(IdentityId, Timestamp)],
+) -> Result<(), String> {
+    let ids: Vec<String> = batch.iter().map(|(id, _)| id.to_string()).collect();
+    let times: Vec<i64> = batch.iter().map(|(_, at)| at.micros()).collect();
+    let work = async {
+        let client = pool.get().await.map_err(|e| e.to_string())?;
+        client
+            .execute(
+                "UPDATE identities AS i
+                 SET last_token_issued_at = GREATEST(i.last_token_issued_at, t.at)
+                 FROM UNNEST($1::text[], $2::bigint[]) AS t(id, at)
+                 WHERE i.id = t.id AND i.deleted_at IS NULL",
+                &[&ids, &times],
+            )
+            .await
+            .map_err(|e| e.to_string())
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(format!("no answer within {timeout:?}")),
+    }
 }

@@ -257,6 +257,14 @@ impl Store for SqliteStore {
         self.touches.record(id, at);
     }
 
+    async fn flush_token_times(&self) -> Result<(), StoreError> {
+        let batch = self.touches.take();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.writer.write(move |c| touches::write(c, batch)).await
+    }
+
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
         self.readers.read(|c| {
             let mut stmt = c.prepare_cached(

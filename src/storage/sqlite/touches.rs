@@ -2,7 +2,10 @@
 //! gathered batch to the writer, which commits it in one transaction.
 
 use super::{rows, writer::Writer};
+use crate::domain::{IdentityId, Timestamp};
+use crate::storage::StoreError;
 use crate::storage::touches::{FLUSH_EVERY, Touches};
+use rusqlite::Connection;
 use std::sync::{Arc, Weak};
 
 /// Starts the flushing thread, which ends once the returned `Touches` is
@@ -26,12 +29,14 @@ fn flush_loop(touches: Weak<Touches>, writer: Writer) {
         let batch = touches.take();
         drop(touches);
         if !batch.is_empty() {
-            writer.write_behind(move |c| {
-                for (id, at) in batch {
-                    rows::set_token_issued(c, id, at)?;
-                }
-                Ok(())
-            });
+            writer.write_behind(move |c| write(c, batch));
         }
     }
+}
+
+pub fn write(c: &Connection, batch: Vec<(IdentityId, Timestamp)>) -> Result<(), StoreError> {
+    for (id, at) in batch {
+        rows::set_token_issued(c, id, at)?;
+    }
+    Ok(())
 }
