@@ -4,6 +4,7 @@
 
 mod schema;
 mod store;
+mod tls;
 mod touches;
 
 use super::rows::{IdentityColumns, ResourceColumns};
@@ -55,10 +56,7 @@ impl PostgresStore {
     }
 
     fn pool_only(options: &PgOptions) -> Result<Self, StoreError> {
-        let mut config: tokio_postgres::Config =
-            options.url.expose().parse().map_err(|e| {
-                StoreError::Unavailable(format!("the database URL is invalid: {e}"))
-            })?;
+        let (mut config, tls) = tls::configure(options.url.expose())?;
         config.connect_timeout(options.timeout);
         config.keepalives(true);
         let statement_timeout = format!("-c statement_timeout={}", options.timeout.as_millis());
@@ -68,13 +66,13 @@ impl PostgresStore {
         };
         config.options(merged);
         config.application_name("commid");
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls {
+            Some(tls) => Manager::from_config(config, tls, manager_config),
+            None => Manager::from_config(config, NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(options.pool_size)
             .runtime(Runtime::Tokio1)
@@ -91,10 +89,9 @@ impl PostgresStore {
     }
 
     async fn client(&self) -> Result<Object, StoreError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))
+        self.pool.get().await.map_err(|e| {
+            StoreError::Unavailable(format!("no database connection: {}", tls::describe(&e)))
+        })
     }
 
     async fn deadline<T>(
@@ -154,5 +151,117 @@ fn signing_key(r: &Row) -> StoredSigningKey {
         private_key_pem: Secret::new(r.get::<_, String>(1)),
         created_at: Timestamp::from_micros(r.get(2)),
         retired_at: r.get::<_, Option<i64>>(3).map(Timestamp::from_micros),
+    }
+}
+
+/// TLS against the server of `COMMID_TEST_POSTGRES_URL`.
+#[cfg(test)]
+mod tls_tests {
+    use super::*;
+
+    fn base_url(test: &str) -> Option<String> {
+        let url = std::env::var("COMMID_TEST_POSTGRES_URL").ok();
+        if url.is_none() {
+            assert!(
+                std::env::var("COMMID_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "COMMID_REQUIRE_POSTGRES=1 but COMMID_TEST_POSTGRES_URL is not set"
+            );
+            eprintln!("skipped {test}: set COMMID_TEST_POSTGRES_URL=postgres://… to run it");
+        }
+        url
+    }
+
+    fn store(url: &url::Url) -> PostgresStore {
+        PostgresStore::pool_only(&PgOptions {
+            url: Secret::new(url.as_str()),
+            pool_size: 1,
+            timeout: Duration::from_millis(1000),
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn require_without_a_trusted_certificate_fails_in_time_and_says_why() {
+        let Some(base) = base_url("require_without_a_trusted_certificate") else {
+            return;
+        };
+        let mut url = url::Url::parse(&base).unwrap();
+        url.query_pairs_mut().append_pair("sslmode", "require");
+        let started = std::time::Instant::now();
+        let Err(StoreError::Unavailable(text)) = store(&url).client().await else {
+            panic!("a server without TLS, or with a certificate no system CA signed, is refused");
+        };
+        assert!(started.elapsed() < Duration::from_secs(4), "{text}");
+        assert!(
+            text.contains("server does not support TLS") || text.contains("sslrootcert=FILE"),
+            "{text}"
+        );
+        assert!(!text.contains("postgres://"), "{text}");
+        if let Some(password) = url.password() {
+            assert!(!text.contains(password), "{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_the_tls_request_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let url = format!("postgres://u:hunter2@localhost:{port}/db?sslmode=require");
+        let started = std::time::Instant::now();
+        let Err(StoreError::Unavailable(text)) =
+            store(&url::Url::parse(&url).unwrap()).client().await
+        else {
+            panic!("a silent server gives no connection");
+        };
+        assert!(started.elapsed() < Duration::from_secs(3), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        silent.abort();
+    }
+
+    #[tokio::test]
+    async fn sslrootcert_makes_a_verified_tls_connection() {
+        let Some(base) = base_url("sslrootcert_makes_a_verified_tls_connection") else {
+            return;
+        };
+        let mut url = url::Url::parse(&base).unwrap();
+        let sql = "SELECT current_setting('ssl'), current_setting('ssl_cert_file')";
+        let settings = store(&url).query(sql, &[]).await.unwrap();
+        let (ssl, cert): (String, String) = (settings[0].get(0), settings[0].get(1));
+        if ssl != "on" || !std::path::Path::new(&cert).is_file() {
+            eprintln!("skipped: the server has no TLS, or its certificate file is not readable");
+            return;
+        }
+        // A certificate for a loopback server is for `localhost`, not the address.
+        let host = url
+            .host_str()
+            .unwrap_or("")
+            .trim_matches(['[', ']'])
+            .to_owned();
+        if host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        {
+            url.set_host(Some("localhost")).unwrap();
+            url.query_pairs_mut().append_pair("hostaddr", &host);
+        }
+        url.query_pairs_mut()
+            .append_pair("sslmode", "verify-full")
+            .append_pair("sslrootcert", &cert);
+        let sql = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+        match store(&url).query(sql, &[]).await {
+            Ok(rows) => assert!(rows[0].get::<_, bool>(0), "the connection uses TLS"),
+            // Only a self-signed certificate for localhost (such as Debian's
+            // snakeoil one) can be its own certificate authority.
+            Err(StoreError::Unavailable(text)) if text.contains("sslrootcert=FILE") => {
+                eprintln!("skipped: {cert} is not a self-signed certificate for localhost: {text}");
+            }
+            Err(e) => panic!("{e}"),
+        }
     }
 }
