@@ -3,12 +3,14 @@
 
 use crate::domain::Resource;
 use crate::storage::{Store, StoreError};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use crate::throttle::Throttle;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 pub struct Directory {
     resources: RwLock<Arc<Vec<Arc<Resource>>>>,
-    last_reload: Mutex<Instant>,
+    /// Reloads caused by unknown keys.
+    misses: Throttle,
 }
 
 /// How often an unknown key may trigger a reload.
@@ -19,7 +21,7 @@ impl Directory {
         let resources = store.resources().await?.into_iter().map(Arc::new).collect();
         Ok(Directory {
             resources: RwLock::new(Arc::new(resources)),
-            last_reload: Mutex::new(Instant::now()),
+            misses: Throttle::just_permitted(RELOAD_THROTTLE),
         })
     }
 
@@ -27,7 +29,7 @@ impl Directory {
     pub fn of(resources: Vec<Resource>) -> Self {
         Directory {
             resources: RwLock::new(Arc::new(resources.into_iter().map(Arc::new).collect())),
-            last_reload: Mutex::new(Instant::now()),
+            misses: Throttle::just_permitted(RELOAD_THROTTLE),
         }
     }
 
@@ -41,12 +43,8 @@ impl Directory {
     /// whether it did. (The periodic refresh does not count: a key changed
     /// just after it must still be found at once.)
     pub async fn reload_throttled(&self, store: &dyn Store) -> bool {
-        {
-            let mut last = self.last_reload.lock().unwrap_or_else(|p| p.into_inner());
-            if last.elapsed() < RELOAD_THROTTLE {
-                return false;
-            }
-            *last = Instant::now();
+        if !self.misses.permit() {
+            return false;
         }
         match self.reload(store).await {
             Ok(()) => true,

@@ -23,6 +23,7 @@ pub mod limits;
 pub mod shutdown;
 pub mod startup;
 pub mod storage;
+pub mod throttle;
 pub mod tls;
 pub mod tokens;
 pub mod upstream;

@@ -22,6 +22,14 @@ fn migrate(args: &[&str], data_dir: Option<&Path>) -> Output {
         .expect("the binary runs")
 }
 
+/// `commid migrate --database-url URL`, off the async test's threads.
+async fn migrate_postgres(url: &str) -> Output {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || migrate(&["--database-url", &url], None))
+        .await
+        .unwrap()
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
@@ -156,10 +164,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     };
     assert!(postgres_tables(&schema.url, &schema.name).await.is_empty());
 
-    let url = schema.url.clone();
-    let first = tokio::task::spawn_blocking(move || migrate(&["--database-url", &url], None))
-        .await
-        .unwrap();
+    let first = migrate_postgres(&schema.url).await;
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
@@ -170,10 +175,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
         ["commid_schema", "identities", "resources", "signing_keys"]
     );
 
-    let url = schema.url.clone();
-    let second = tokio::task::spawn_blocking(move || migrate(&["--database-url", &url], None))
-        .await
-        .unwrap();
+    let second = migrate_postgres(&schema.url).await;
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     assert_eq!(
         stdout(&second),
@@ -189,17 +191,11 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     else {
         return;
     };
-    let url = schema.url.clone();
-    let first = tokio::task::spawn_blocking(move || migrate(&["--database-url", &url], None))
-        .await
-        .unwrap();
+    let first = migrate_postgres(&schema.url).await;
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     postgres_execute(&schema.url, "UPDATE commid_schema SET version = 7").await;
 
-    let url = schema.url.clone();
-    let out = tokio::task::spawn_blocking(move || migrate(&["--database-url", &url], None))
-        .await
-        .unwrap();
+    let out = migrate_postgres(&schema.url).await;
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(

@@ -66,7 +66,7 @@ impl Endpoint {
     /// The endpoint of a resource named `label` served beside this one:
     /// same scheme and port, host `label.<this host>`, or `label.localhost`
     /// when this host is an IP address or `localhost` (the self-signed
-    /// certificate covers `*.localhost`).
+    /// server certificate names every resource's host from the next start).
     pub fn beside(&self, label: &str) -> Endpoint {
         let host = match self.host() {
             url::Host::Domain(d) if d != "localhost" => format!("{label}.{d}"),

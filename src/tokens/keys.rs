@@ -4,6 +4,7 @@
 
 use crate::domain::{Secret, Timestamp, TokenLifetime};
 use crate::storage::{Store, StoreError, StoredSigningKey};
+use crate::throttle::Throttle;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
@@ -13,8 +14,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 pub struct SigningKey {
     pub kid: String,
@@ -131,8 +132,8 @@ struct KeySet {
 /// they change.
 pub struct KeyRing {
     set: RwLock<Arc<KeySet>>,
-    /// When a token with an unknown `kid` last made us reload.
-    last_miss_reload: Mutex<Option<Instant>>,
+    /// Reloads caused by tokens with an unknown `kid`.
+    misses: Throttle,
 }
 
 /// At most one reload per this interval is caused by unknown `kid`s, so
@@ -145,7 +146,7 @@ impl KeyRing {
         let set = load_set(store).await?;
         Ok(KeyRing {
             set: RwLock::new(Arc::new(set)),
-            last_miss_reload: Mutex::new(None),
+            misses: Throttle::new(MISS_RELOAD_THROTTLE),
         })
     }
 
@@ -153,15 +154,8 @@ impl KeyRing {
     /// made by another instance); at most once per [`MISS_RELOAD_THROTTLE`].
     /// Says whether it reloaded.
     pub async fn reload_for_unknown_kid(&self, store: &dyn Store) -> Result<bool, KeyError> {
-        {
-            let mut last = self
-                .last_miss_reload
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < MISS_RELOAD_THROTTLE) {
-                return Ok(false);
-            }
-            *last = Some(Instant::now());
+        if !self.misses.permit() {
+            return Ok(false);
         }
         self.reload(store).await.map(|()| true)
     }

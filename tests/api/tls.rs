@@ -3,16 +3,21 @@ use commid::config::Layer;
 use commid::startup::Application;
 use serde_json::Value;
 
-#[tokio::test]
-async fn by_default_the_server_speaks_https_with_a_certificate_clients_can_trust() {
-    let dir = tempfile::tempdir().unwrap();
+/// A server with the default TLS (self-signed) on a free port.
+async fn https_app(data_dir: &std::path::Path) -> Application {
     let layer = Layer {
         listen: Some("127.0.0.1:0".into()),
-        data_dir: Some(dir.path().to_path_buf()),
+        data_dir: Some(data_dir.to_path_buf()),
         workers: Some(1),
         ..Layer::default()
     };
-    let app = Application::build(layer.resolve().unwrap()).await.unwrap();
+    Application::build(layer.resolve().unwrap()).await.unwrap()
+}
+
+#[tokio::test]
+async fn by_default_the_server_speaks_https_with_a_certificate_clients_can_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = https_app(dir.path()).await;
     let cert = app
         .tls_certificate()
         .expect("a certificate to trust")
@@ -73,13 +78,7 @@ async fn the_self_signed_certificate_covers_every_resource_endpoint_host() {
     // A start before `b` existed: the CA clients were told to trust.
     let earlier = commid::tls::self_signed(dir.path(), &[]).unwrap();
     let pem = std::fs::read(&earlier.trust).unwrap();
-    let layer = Layer {
-        listen: Some("127.0.0.1:0".into()),
-        data_dir: Some(dir.path().to_path_buf()),
-        workers: Some(1),
-        ..Layer::default()
-    };
-    let app = Application::build(layer.resolve().unwrap()).await.unwrap();
+    let app = https_app(dir.path()).await;
     assert_eq!(
         std::fs::read(app.tls_certificate().unwrap()).unwrap(),
         pem,
