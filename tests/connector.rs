@@ -73,7 +73,7 @@ fn the_exported_definition_matches_its_snapshot() {
 #[test]
 fn the_certified_connectors_actions_keep_their_paths_ids_and_summaries() {
     let certified = read_json(&root(
-        "../shared/reference/connector/certified-acs-identity/apiDefinition.swagger.json",
+        "tests/fixtures/certified-acs-identity/apiDefinition.swagger.json",
     ));
     let ours = definition();
     let theirs = operations(&certified);
@@ -620,4 +620,48 @@ async fn the_seeds_flow_runs_against_the_server_as_the_definition_describes_it()
             .0,
         204
     );
+}
+
+/// What `../shared/tools/validate-connector` checks in CI, in a plain clone:
+/// both files against the JSON Schemas Microsoft publishes for connectors.
+#[test]
+fn the_committed_files_validate_against_microsofts_connector_schemas() {
+    for (file, schema, draft) in [
+        (
+            connector::DEFINITION_FILE,
+            "apiDefinition.swagger.schema.rust.json",
+            jsonschema::Draft::Draft4,
+        ),
+        (
+            connector::PROPERTIES_FILE,
+            "paconn-apiProperties.schema.rust.json",
+            jsonschema::Draft::Draft7,
+        ),
+    ] {
+        let schema = read_json(&root(&format!("tests/fixtures/connector-schemas/{schema}")));
+        let validator = jsonschema::options()
+            .with_draft(draft)
+            .build(&schema)
+            .expect("the schema compiles");
+        let document = read_json(&root(file));
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+    }
+}
+
+#[test]
+fn the_schema_check_catches_a_keyword_power_platform_refuses() {
+    let schema = read_json(&root(
+        "tests/fixtures/connector-schemas/apiDefinition.swagger.schema.rust.json",
+    ));
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    let mut document = read_json(&root(connector::DEFINITION_FILE));
+    document["openapi"] = json!("3.1.0");
+    assert!(!validator.is_valid(&document));
 }

@@ -1,4 +1,5 @@
-//! The rules of ../shared/reference/connector/RULES.md as code, over the
+//! The rules of Power Platform's connector files (RULES.md of the project's
+//! shared references, summarised in docs/connector.md) as code, over the
 //! exported definition and the committed one; and, for each rule, a broken
 //! definition it catches.
 
@@ -302,7 +303,7 @@ fn the_rules_pass_the_certified_connectors_own_operations() {
     let certified: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/connector/certified-acs-identity/apiDefinition.swagger.json"
+            "/tests/fixtures/certified-acs-identity/apiDefinition.swagger.json"
         ))
         .unwrap(),
     )
