@@ -2,14 +2,13 @@
 //! one mapping from what went wrong to an HTTP status. Internal causes are
 //! logged here and never put in a response.
 
+pub use crate::acs::models::{ErrorBody, ErrorResponse};
 use crate::domain::Invalid;
 use crate::storage::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde::Serialize;
 use std::borrow::Cow;
-use utoipa::ToSchema;
 
 /// What kind of failure: decides the status code, in [`ErrorKind::status`] only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,24 +231,6 @@ impl ResponseError for ApiError {
         }
         response.json(self.body())
     }
-}
-
-/// The ACS error envelope.
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorResponse {
-    pub error: ErrorBody,
-}
-
-/// The Communication Services error.
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// The error code, for example `ValidationError` or `Denied`.
-    pub code: String,
-    /// What was wrong, for a person to read.
-    pub message: String,
-    /// The request member the error concerns.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! Communication Services Identity API.
 //!
 //! Layers, from the inside out: [`domain`] (validated values, no I/O),
+//! [`acs`] (the wire protocol both sides speak: signing, connection strings,
+//! bodies),
 //! [`storage`] (one trait, one implementation per backend), [`tokens`]
 //! (signing and verifying), [`auth`] (request authentication), [`issuers`]
 //! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
@@ -9,6 +11,7 @@
 //! [`client`] (the outbound ACS client), [`upstream`] (pass-through to real
 //! ACS resources, over that client) and [`cli`].
 
+pub mod acs;
 pub mod auth;
 pub mod cli;
 pub mod client;

@@ -3,7 +3,7 @@
 //! connect and read timeouts, no redirects, a response size limit, retries
 //! of 429 and 5xx within a total time budget).
 
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::client::{ClientError, ClientOptions, RawResponse, Request, RetryPolicy, Transport};
 use crate::domain::AllowedHosts;
 use std::time::{Duration, Instant};

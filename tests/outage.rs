@@ -84,7 +84,7 @@ async fn an_unreachable_database_gives_503_quickly_and_service_resumes_by_itself
     assert_eq!(r.status(), 503);
     let started_create = Instant::now();
     let mut req = http.post(format!("{}/identities?api-version=2023-10-01", t.base));
-    for (k, v) in commid::client::sign_headers(
+    for (k, v) in commid::acs::sign_headers(
         "POST",
         "/identities?api-version=2023-10-01",
         &t.authority,

@@ -4,15 +4,13 @@
 //! a connection string may instead name an allow-listed upstream endpoint,
 //! which checks the key itself ([`route`]).
 
-pub mod connection_string;
-pub mod hmac;
 pub mod route;
 
+use crate::acs::{ConnectionString, hmac};
 use crate::directory::Directory;
 use crate::domain::{AllowedHosts, Resource};
 use actix_web::HttpRequest;
 use actix_web::http::header::{AUTHORIZATION, HOST};
-use connection_string::ConnectionString;
 pub use route::Destination;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

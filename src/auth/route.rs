@@ -14,7 +14,7 @@
 //! host outside the list is never contacted.
 
 use super::AuthFailure;
-use super::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::directory::Directory;
 use crate::domain::{AllowedHosts, Resource};
 use std::sync::Arc;

@@ -7,7 +7,7 @@
 
 use super::Failure;
 use super::output::{Format, Output};
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::client::{ClientError, ClientOptions, IdentityClient, Transport};
 use crate::domain::{IdentityId, Scope, Scopes, TokenLifetime};
 use clap::builder::NonEmptyStringValueParser;
@@ -212,10 +212,23 @@ pub async fn run(command: IdentityCommand) -> Result<(), Failure> {
                 ),
                 (
                     "Scopes",
-                    verdict.scopes.clone().unwrap_or_default().join(","),
+                    verdict
+                        .scopes
+                        .iter()
+                        .flatten()
+                        .map(Scope::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
                 ),
                 ("ExpiresOn", verdict.expires_on.clone().unwrap_or_default()),
-                ("Reason", verdict.reason.clone().unwrap_or_default()),
+                (
+                    "Reason",
+                    // The reason as JSON names it: `badSignature`, …
+                    verdict
+                        .reason
+                        .and_then(|r| json!(r).as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                ),
             ];
             (v.connection, Output::record(&verdict, columns))
         }

@@ -1,7 +1,7 @@
 //! The seeds' access-token quickstart, step by step, printing what they print.
 
 use super::Failure;
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::client::IdentityClient;
 use crate::domain::Scope;
 use clap::Args;

@@ -1,9 +1,9 @@
 //! What can go wrong when calling the service, and how an error response is
 //! read.
 
+use crate::acs::models::ErrorResponse;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION};
-use serde::Deserialize;
 
 #[derive(Debug)]
 pub enum ClientError {
@@ -41,7 +41,7 @@ impl ClientError {
 
     /// The error a non-success answer stands for.
     pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        if let Ok(envelope) = serde_json::from_slice::<Envelope>(body) {
+        if let Ok(envelope) = serde_json::from_slice::<ErrorResponse>(body) {
             return ClientError::Service {
                 status: status.as_u16(),
                 code: envelope.error.code,
@@ -81,18 +81,6 @@ impl std::fmt::Display for ClientError {
 }
 
 impl std::error::Error for ClientError {}
-
-#[derive(Deserialize)]
-struct Envelope {
-    error: EnvelopeBody,
-}
-
-#[derive(Deserialize)]
-struct EnvelopeBody {
-    code: String,
-    message: String,
-    target: Option<String>,
-}
 
 /// The error and its sources, which reqwest keeps apart.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {

@@ -10,18 +10,15 @@
 
 mod errors;
 mod failure;
-mod models;
 mod retry;
-mod signer;
 mod transport;
 
+pub use crate::acs::models::{AccessToken, Identity, VerifyTokenResponse};
 pub use errors::ClientError;
-pub use models::{AccessToken, IdentityRef, TokenVerdict, UserDetails};
 pub use retry::RetryPolicy;
-pub use signer::sign_headers;
 pub use transport::{ClientOptions, Exchange, RawResponse, Request, Transport};
 
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::domain::{ApiVersion, Scope};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
@@ -125,7 +122,7 @@ impl IdentityClient {
     }
 
     /// `GET /identities/{id}` (api-version 2025-03-02-preview).
-    pub async fn get_user(&self, id: &str) -> Result<UserDetails, ClientError> {
+    pub async fn get_user(&self, id: &str) -> Result<Identity, ClientError> {
         let path = format!("/identities/{}", encode_id(id));
         self.call(Method::GET, &path, None)
             .api_version(GET_IDENTITY_API_VERSION)
@@ -154,7 +151,7 @@ impl IdentityClient {
     }
 
     /// `POST /accessTokens/:verify` (commid only).
-    pub async fn verify_token(&self, token: &str) -> Result<TokenVerdict, ClientError> {
+    pub async fn verify_token(&self, token: &str) -> Result<VerifyTokenResponse, ClientError> {
         self.call(
             Method::POST,
             "/accessTokens/:verify",

@@ -5,8 +5,8 @@
 use super::errors::ClientError;
 use super::failure::Failed;
 use super::retry::{self, RetryPolicy};
-use super::signer::sign_headers;
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
+use crate::acs::sign_headers;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use std::path::PathBuf;

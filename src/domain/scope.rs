@@ -1,6 +1,10 @@
 use super::Invalid;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{RefOr, Schema};
 
-/// A token scope, as the live service names them.
+/// A token scope, as the live service names them. Its names are kept once,
+/// in [`Scope::as_str`]: JSON, the `acsScope` claim and the OpenAPI enum
+/// (schema `TokenScope`) all come from there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Chat,
@@ -31,6 +35,37 @@ impl Scope {
 
     pub fn parse(text: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl serde::Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Scope::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{}' is not a token scope", super::quote(&text)))
+        })
+    }
+}
+
+impl utoipa::PartialSchema for Scope {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(Scope::ALL.iter().map(Scope::as_str)))
+            .description(Some("A token scope."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Scope {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "TokenScope".into()
     }
 }
 

@@ -1,7 +1,8 @@
+use crate::acs::models::{AccessToken, Identity};
+use crate::domain::Scope;
 use crate::domain::{ExternalId, IdentityId, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::models::{AccessToken, Identity, TokenScope};
 use crate::http::{ApiRequest, AppState, no_store};
 use crate::storage::{Created, NewIdentity};
 use crate::tokens;
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct CreateIdentityRequest {
     /// Also issue an access token with these scopes.
-    #[schema(value_type = Option<Vec<TokenScope>>)]
+    #[schema(value_type = Option<Vec<Scope>>)]
     pub create_token_with_scopes: Option<Vec<String>>,
     /// Token lifetime in minutes, 60 to 1440 (default 1440).
     #[schema(minimum = 60, maximum = 1440)]
@@ -96,8 +97,8 @@ pub async fn create_identity(
         }
         None => None,
     };
-    let mut identity = Identity::of(&record);
-    identity.last_token_issued_at = None;
+    // Create answers the id (and external id), never the token time.
+    let identity = Identity::new(record.id, record.external_id.as_ref(), None);
     let mut response = if created {
         HttpResponse::Created()
     } else {

@@ -1,7 +1,7 @@
+use crate::acs::models::AccessToken;
 use crate::domain::{Invalid, TeamsUserId, Timestamp, same_id};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::models::AccessToken;
 use crate::http::{ApiRequest, AppState, no_store};
 use crate::{issuers, tokens};
 use actix_web::web::Data;

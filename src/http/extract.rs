@@ -5,7 +5,7 @@
 //! both destinations, then serve it from [`ApiRequest::local`] or
 //! [`forward`](super::forward::forward) it.
 
-use crate::auth::connection_string::ConnectionString;
+use crate::acs::ConnectionString;
 use crate::auth::{self, Destination};
 use crate::domain::{ApiVersion, IdentityId, Resource};
 use crate::error::ApiError;

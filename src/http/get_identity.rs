@@ -1,6 +1,6 @@
+use crate::acs::models::Identity;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::models::Identity;
 use crate::http::{ApiRequest, AppState};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
@@ -32,7 +32,11 @@ pub async fn get_identity(
         return forward(&req, &state, Repeatable::Yes).await;
     }
     match state.store.identity(id).await? {
-        Some(record) if !record.is_deleted() => Ok(HttpResponse::Ok().json(Identity::of(&record))),
+        Some(record) if !record.is_deleted() => Ok(HttpResponse::Ok().json(Identity::new(
+            record.id,
+            record.external_id.as_ref(),
+            record.last_token_issued_at,
+        ))),
         _ => Err(ApiError::identity_not_found(id)),
     }
 }

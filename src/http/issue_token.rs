@@ -1,7 +1,8 @@
+use crate::acs::models::AccessToken;
+use crate::domain::Scope;
 use crate::domain::{Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::models::{AccessToken, TokenScope};
 use crate::http::{ApiRequest, AppState, no_store};
 use crate::tokens;
 use actix_web::web::{Data, Path};
@@ -14,7 +15,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct IssueTokenRequest {
     /// Scopes of the token: at least one.
-    #[schema(value_type = Vec<TokenScope>)]
+    #[schema(value_type = Vec<Scope>)]
     pub scopes: Option<Vec<String>>,
     /// Token lifetime in minutes, 60 to 1440 (default 1440).
     #[schema(minimum = 60, maximum = 1440)]

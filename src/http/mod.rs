@@ -13,7 +13,6 @@ pub mod health;
 pub mod issue_token;
 pub mod jwks;
 mod middleware;
-pub mod models;
 pub mod revoke_tokens;
 pub mod verify_token;
 

@@ -1,12 +1,12 @@
+use crate::acs::models::{InvalidReason, VerifiedIdentity, VerifyTokenResponse};
 use crate::domain::{Invalid, Resource, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::models::TokenScope;
 use crate::http::{ApiRequest, AppState, no_store};
 use crate::tokens::{self, Rejection};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The token to check.
@@ -15,50 +15,6 @@ pub struct VerifyTokenRequest {
     /// A communication access token issued by this service.
     #[schema(required = true, value_type = String)]
     pub token: Option<String>,
-}
-
-/// Why a token is not valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum InvalidReason {
-    /// Its lifetime has passed.
-    Expired,
-    /// The identity's tokens were revoked after it was issued.
-    Revoked,
-    /// The identity was deleted.
-    Deleted,
-    /// Not signed by a key of this service, or altered.
-    BadSignature,
-    /// Issued for another resource.
-    WrongResource,
-    /// Not a token of this service's form.
-    Malformed,
-}
-
-/// The verdict. When valid: the identity, scopes and expiry; otherwise the reason.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VerifyTokenResponse {
-    /// Whether the token is valid now.
-    pub valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<VerifiedIdentity>,
-    /// The token's scopes, when valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<TokenScope>>,
-    /// When the token expires, when valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = DateTime)]
-    pub expires_on: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<InvalidReason>,
-}
-
-/// The identity a valid token belongs to.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct VerifiedIdentity {
-    /// Identifier of the identity.
-    pub id: String,
 }
 
 /// Verify an access token.
@@ -104,13 +60,7 @@ async fn verdict(
     state: &AppState,
     token: &str,
 ) -> Result<VerifyTokenResponse, ApiError> {
-    let invalid = |reason| VerifyTokenResponse {
-        valid: false,
-        identity: None,
-        scopes: None,
-        expires_on: None,
-        reason: Some(reason),
-    };
+    let invalid = VerifyTokenResponse::invalid;
     let mut decoded = tokens::decode(&state.keys, token, Timestamp::now());
     if decoded == Err(Rejection::UnknownKey) {
         match state.keys.reload_for_unknown_kid(&*state.store).await {
@@ -159,19 +109,12 @@ async fn verdict(
 }
 
 fn valid(subject: Subject, scopes: &Scopes, exp: i64) -> VerifyTokenResponse {
-    let scopes = scopes
-        .iter()
-        .map(|s| {
-            serde_json::from_value(serde_json::Value::from(s.as_str()))
-                .expect("every scope has a schema name")
-        })
-        .collect();
     VerifyTokenResponse {
         valid: true,
         identity: Some(VerifiedIdentity {
             id: subject.to_string(),
         }),
-        scopes: Some(scopes),
+        scopes: Some(scopes.iter().collect()),
         expires_on: Some(Timestamp::from_unix_seconds(exp).to_acs_string()),
         reason: None,
     }

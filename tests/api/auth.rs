@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use commid::auth::hmac;
+use commid::acs::hmac;
 use commid::domain::{AccessKey, DataLocation, Endpoint, KeySlot, Resource, ResourceName};
 use commid::storage::Store;
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! client that signs requests like the SDKs do.
 
 use base64::Engine;
-use commid::auth::connection_string::ConnectionString;
+use commid::acs::ConnectionString;
 use commid::config::Layer;
 use commid::startup::Application;
 use reqwest::{Method, Response};
@@ -83,7 +83,7 @@ impl TestApp {
         body: Vec<u8>,
         key: &[u8],
     ) -> Response {
-        let headers = commid::client::sign_headers(
+        let headers = commid::acs::sign_headers(
             method.as_str(),
             path_and_query,
             &self.authority,
@@ -114,7 +114,7 @@ impl TestApp {
         key: &[u8],
         host: &str,
     ) -> Response {
-        let headers = commid::client::sign_headers(
+        let headers = commid::acs::sign_headers(
             method.as_str(),
             path_and_query,
             host,

@@ -13,10 +13,9 @@ async fn an_allow_listed_host_is_forwarded_even_with_the_front_apps_own_key() {
     let (front, upstream) = front_and_upstream().await;
     // The front's single resource would accept its own key on any host, but
     // the allow-listed upstream wins: the upstream refuses the front's key.
-    let front_key =
-        commid::auth::connection_string::ConnectionString::parse(&front.connection_string)
-            .unwrap()
-            .key;
+    let front_key = commid::acs::ConnectionString::parse(&front.connection_string)
+        .unwrap()
+        .key;
     let cs = with_key(&upstream.connection_string, &front_key);
     let r = front
         .with_connection_string(&cs, Method::POST, &format!("/identities?{API}"), None)

@@ -2,7 +2,7 @@
 //! a free port, killed when dropped.
 #![allow(dead_code)]
 
-use commid::client::sign_headers;
+use commid::acs::sign_headers;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -90,7 +90,7 @@ pub fn start_with_env(
             );
         };
         if let Some(cs) = line.strip_prefix("Connection string: ") {
-            let parsed = commid::auth::connection_string::ConnectionString::parse(cs).unwrap();
+            let parsed = commid::acs::ConnectionString::parse(cs).unwrap();
             server.target.base = parsed.endpoint.as_str().trim_end_matches('/').to_owned();
             server.target.authority = parsed.endpoint.authority();
             server.target.key = parsed.key.bytes().to_vec();

@@ -1,4 +1,4 @@
-use crate::auth::hmac;
+use super::hmac;
 use std::time::SystemTime;
 
 /// The headers that sign a request: `x-ms-date`, `x-ms-content-sha256` and
