@@ -119,6 +119,9 @@ impl Application {
             body_limit: config.body_limit,
             limiter: RateLimiter::new(config.limits.rate_per_second, config.limits.burst),
             upstream,
+            connector_definition: http::connector_definition::derive().map_err(|e| {
+                StartError(format!("cannot derive the connector's definition: {e}"))
+            })?,
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .disable_signals()

@@ -3,7 +3,7 @@
 //! exported definition and the committed one; and, for each rule, a broken
 //! definition it catches.
 
-use commid::connector::{DEFAULT_HOST, api_definition};
+use commid::connector::DEFAULT_HOST;
 use serde_json::{Value, json};
 
 const VISIBILITIES: [&str; 3] = ["important", "advanced", "internal"];
@@ -281,7 +281,7 @@ fn keywords(value: &Value, at: &str, fail: &mut impl FnMut(&str, &str)) {
 }
 
 fn exported() -> Value {
-    api_definition(DEFAULT_HOST).unwrap()
+    commid::connector::api_definition(&commid::http::openapi_json(), DEFAULT_HOST).unwrap()
 }
 
 #[test]

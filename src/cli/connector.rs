@@ -34,7 +34,8 @@ pub async fn run(command: ConnectorCommand) -> Result<(), Failure> {
                 host: connector::normalize_host(&args.host)?,
                 stack_owner: !args.no_stack_owner,
             };
-            for path in connector::export(&args.out, &options)? {
+            let openapi = crate::http::openapi_json();
+            for path in connector::export(&openapi, &args.out, &options)? {
                 println!("Wrote {}", path.display());
             }
             Ok(())

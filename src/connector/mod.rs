@@ -1,8 +1,9 @@
 //! The Power Automate custom connector, derived from the handlers' own
-//! OpenAPI 3.1 document ([`crate::http::openapi`]): Power Platform accepts
-//! only Swagger 2.0, so [`api_definition`] converts it and adds the
-//! annotations utoipa cannot place, from the one table in `table.rs` and
-//! `labels.rs`.
+//! OpenAPI 3.1 document (which the caller passes in: the server and the CLI
+//! take it from `http::openapi`): Power Platform accepts only Swagger 2.0, so
+//! [`api_definition`] converts it and adds the annotations utoipa cannot
+//! place, from the one table in `table.rs` and `labels.rs`. Pure functions of
+//! their inputs: this module knows nothing of the HTTP layer.
 //! [`export`] writes `apiDefinition.swagger.json` and `apiProperties.json`;
 //! the copies at the repository root are its output with [`Options::default`].
 
@@ -58,15 +59,9 @@ impl Default for Options {
     }
 }
 
-/// The connector's Swagger 2.0 definition of the handlers, calling `host`.
-pub fn api_definition(host: &str) -> Result<Value, ExportError> {
-    let openapi = serde_json::to_value(crate::http::openapi())
-        .map_err(|e| ExportError(format!("the OpenAPI document: {e}")))?;
-    api_definition_of(&openapi, host)
-}
-
-/// The connector's definition of any OpenAPI 3.1 document of the handlers.
-pub fn api_definition_of(openapi: &Value, host: &str) -> Result<Value, ExportError> {
+/// The connector's Swagger 2.0 definition of the handlers' OpenAPI 3.1
+/// document (as JSON), calling `host`.
+pub fn api_definition(openapi: &Value, host: &str) -> Result<Value, ExportError> {
     let host = normalize_host(host)?;
     let version = openapi
         .pointer("/info/version")
@@ -155,9 +150,10 @@ pub fn render(value: &Value) -> String {
     text
 }
 
-/// Writes both files into `dir` (made if missing); returns their paths.
-pub fn export(dir: &Path, options: &Options) -> Result<[PathBuf; 2], ExportError> {
-    let definition = render(&api_definition(&options.host)?);
+/// Writes both files for the handlers' `openapi` document into `dir` (made
+/// if missing); returns their paths.
+pub fn export(openapi: &Value, dir: &Path, options: &Options) -> Result<[PathBuf; 2], ExportError> {
+    let definition = render(&api_definition(openapi, &options.host)?);
     let properties = render(&api_properties(options.stack_owner));
     std::fs::create_dir_all(dir)
         .map_err(|e| ExportError(format!("cannot create {}: {e}", dir.display())))?;

@@ -7,23 +7,23 @@
 use crate::connector;
 use crate::domain::Invalid;
 use crate::error::ApiError;
+use crate::http::AppState;
 use actix_web::http::header::ContentType;
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde_json::Value;
-use std::sync::OnceLock;
 
-/// The definition is the same for every request but for its host: derive it
-/// once.
-fn definition() -> Result<&'static Value, ApiError> {
-    static DEFINITION: OnceLock<Result<Value, String>> = OnceLock::new();
-    DEFINITION
-        .get_or_init(|| connector::api_definition(connector::DEFAULT_HOST).map_err(|e| e.0))
-        .as_ref()
-        .map_err(ApiError::internal)
+/// The definition is the same for every request but for its host, so
+/// `Application::build` derives it once ([`AppState::connector_definition`]).
+pub fn derive() -> Result<Value, connector::ExportError> {
+    connector::api_definition(&super::openapi_json(), connector::DEFAULT_HOST)
 }
 
 #[get("/apiDefinition.swagger.json")]
-pub async fn api_definition(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn api_definition(
+    req: HttpRequest,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let info = req.connection_info();
     let host = connector::normalize_host(info.host()).map_err(|e| {
         ApiError::validation(Invalid::new(
@@ -31,7 +31,7 @@ pub async fn api_definition(req: HttpRequest) -> Result<HttpResponse, ApiError> 
             "Host",
         ))
     })?;
-    let mut definition = definition()?.clone();
+    let mut definition = state.connector_definition.clone();
     definition["host"] = Value::String(host);
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())

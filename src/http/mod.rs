@@ -47,6 +47,8 @@ pub struct AppState {
     pub limiter: Option<crate::limits::RateLimiter>,
     /// The allow-list and the one shared client of pass-through.
     pub upstream: crate::upstream::Upstream,
+    /// The connector's definition for any host ([`connector_definition::derive`]).
+    pub connector_definition: serde_json::Value,
 }
 
 /// Tokens must not be kept by caches or proxies.
@@ -116,6 +118,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts()
         .1
+}
+
+/// [`openapi`] as JSON, what the connector export converts.
+pub fn openapi_json() -> serde_json::Value {
+    serde_json::to_value(openapi()).expect("the OpenAPI document serializes")
 }
 
 pub fn app(
