@@ -48,14 +48,7 @@ pub struct Layer {
     pub upstream_read_timeout_ms: Option<u64>,
 }
 
-/// Where the data lives.
-#[derive(Debug, Clone)]
-pub enum Database {
-    /// `commid.sqlite3` in the data dir: one server.
-    Sqlite,
-    /// A shared PostgreSQL database: any number of servers.
-    Postgres(crate::storage::postgres::PgOptions),
-}
+pub use crate::storage::Database;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tls {
@@ -98,13 +91,22 @@ pub struct Limits {
 pub const DEFAULT_RATE_LIMIT: u32 = 2_000;
 pub use crate::storage::sqlite::DEFAULT_WRITE_QUEUE;
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A setting that stops the start, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value that is not what the setting takes: the message names the
+    /// setting, its source and what it expects.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot read the config file {}", .0.display())]
+    Read(PathBuf, #[source] std::io::Error),
+    #[error("the config file {} is invalid (known settings: {known})", .path.display())]
+    Parse {
+        path: PathBuf,
+        known: String,
+        #[source]
+        cause: Box<toml::de::Error>,
+    },
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -113,18 +115,15 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 impl Layer {
     pub fn from_file(path: &Path) -> Result<Layer, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError(format!(
-                "cannot read the config file {}: {e}",
-                path.display()
-            ))
-        })?;
-        let mut layer: Layer = toml::from_str(&text).map_err(|e| {
-            ConfigError(format!(
-                "the config file {} is invalid: {e}\nKnown settings: {}, trusted_issuers.",
-                path.display(),
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_owned(), e))?;
+        let mut layer: Layer = toml::from_str(&text).map_err(|cause| ConfigError::Parse {
+            path: path.to_owned(),
+            known: format!(
+                "{}, trusted_issuers",
                 SETTINGS.map(|(k, _, _)| k).join(", ")
-            ))
+            ),
+            cause: Box::new(cause),
         })?;
         let dir = path.parent().unwrap_or(Path::new("."));
         layer.trusted_issuers = layer
@@ -145,7 +144,7 @@ impl Layer {
                 } else {
                     value.as_str()
                 };
-                ConfigError(format!("{name}='{shown}' is not {expected}."))
+                ConfigError::Invalid(format!("{name}='{shown}' is not {expected}."))
             })?;
         }
         Ok(layer)
@@ -186,13 +185,13 @@ impl Layer {
             .rate_limit_burst
             .unwrap_or(rate_per_second.saturating_mul(2).max(1));
         if rate_per_second > 0 && !(1..=rate_per_second.saturating_mul(60)).contains(&burst) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "rate limit burst {burst} is out of range: use 1 to 60 × the rate ({rate_per_second}/s)."
             )));
         }
         let write_queue = self.write_queue.unwrap_or(DEFAULT_WRITE_QUEUE);
         if !(1..=1_000_000).contains(&write_queue) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "write queue {write_queue} is out of range: use 1 to 1000000."
             )));
         }
@@ -212,7 +211,7 @@ impl Layer {
     pub fn resolve(self) -> Result<Config, ConfigError> {
         let listen_text = self.listen.clone().unwrap_or_else(|| DEFAULT_LISTEN.into());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
-            ConfigError(format!("listen address '{listen_text}' is not an IP address and port, for example {DEFAULT_LISTEN}."))
+            ConfigError::Invalid(format!("listen address '{listen_text}' is not an IP address and port, for example {DEFAULT_LISTEN}."))
         })?;
         let tls = match (
             self.http.unwrap_or(false),
@@ -221,14 +220,14 @@ impl Layer {
         ) {
             (true, None, None) => Tls::Off,
             (true, _, _) => {
-                return Err(ConfigError(
+                return Err(ConfigError::Invalid(
                     "--http serves plain HTTP: drop --tls-cert/--tls-key, or drop --http.".into(),
                 ));
             }
             (false, Some(cert), Some(key)) => Tls::Files { cert, key },
             (false, None, None) => Tls::SelfSigned,
             (false, _, _) => {
-                return Err(ConfigError(
+                return Err(ConfigError::Invalid(
                     "give both --tls-cert and --tls-key, or neither for a self-signed certificate."
                         .into(),
                 ));
@@ -240,13 +239,13 @@ impl Layer {
             .map(Endpoint::parse)
             .transpose()
             .map_err(|e| {
-                ConfigError(format!(
+                ConfigError::Invalid(format!(
                     "public URL: {e} Use for example https://commid.example.com/."
                 ))
             })?;
         let body_limit = self.body_limit_bytes.unwrap_or(DEFAULT_BODY_LIMIT);
         if !(1024..=16 * 1024 * 1024).contains(&body_limit) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "body limit {body_limit} bytes is out of range: use 1024 to 16777216."
             )));
         }
@@ -256,7 +255,7 @@ impl Layer {
                 .unwrap_or(2)
         });
         if !(1..=256).contains(&workers) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "{workers} workers is out of range: use 1 to 256."
             )));
         }

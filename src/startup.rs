@@ -1,22 +1,21 @@
-//! Building the application: open the store, make sure a resource and a
-//! signing key exist, bind the listener, and return a server ready to run.
+//! Building the application, as a list of steps: open the store, bind the
+//! listener, make sure a resource exists, load the resources, signing keys
+//! and trusted issuers, set up TLS, start serving and the refreshers.
 
-use crate::config::{Config, Database, Tls};
+use crate::config::{Config, Tls};
 use crate::directory::Directory;
-use crate::domain::{DataLocation, Endpoint, KeySlot, Resource, ResourceName, Secret};
+use crate::domain::{DataLocation, Endpoint, Invalid, KeySlot, Resource, ResourceName, Secret};
 use crate::http::{self, AppState};
-use crate::issuers::TrustedIssuers;
+use crate::issuers::{IssuerError, TrustedIssuers};
 use crate::limits::RateLimiter;
 use crate::shutdown::ShutdownSignals;
-use crate::storage::Store;
-use crate::storage::postgres::PostgresStore;
-use crate::storage::sqlite::{Access, SqliteStore};
-use crate::tls;
-use crate::tokens::KeyRing;
+use crate::storage::{self, Store, StoreError};
+use crate::tls::{self, TlsError};
+use crate::tokens::{KeyError, KeyRing};
 use crate::upstream::Upstream;
 use actix_web::web::Data;
 use actix_web::{HttpServer, dev::Server};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,18 +26,36 @@ pub struct Application {
     base_url: Endpoint,
     connection_string: Secret,
     tls_certificate: Option<PathBuf>,
-    refresher: tokio::task::JoinHandle<()>,
     store: Arc<dyn Store>,
-    issuer_refreshers: Vec<tokio::task::JoinHandle<()>>,
+    refreshers: Vec<tokio::task::JoinHandle<()>>,
 }
 
-#[derive(Debug)]
-pub struct StartError(pub String);
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why the server cannot start; each keeps its cause, which
+/// [`crate::report::chain`] shows.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data dir {} (choose another --data-dir)", .0.display())]
+    DataDir(PathBuf, #[source] std::io::Error),
+    #[error("cannot open the store")]
+    Store(#[source] StoreError),
+    #[error("cannot listen on {0} (choose another --listen)")]
+    Listen(SocketAddr, #[source] std::io::Error),
+    #[error("the server's own URL is not valid")]
+    BaseUrl(#[source] Invalid),
+    #[error("cannot read or create the resources")]
+    Resources(#[source] StoreError),
+    #[error("cannot load the signing keys")]
+    Keys(#[source] KeyError),
+    #[error("cannot load the trusted issuers")]
+    Issuers(#[source] IssuerError),
+    #[error("cannot build the upstream client")]
+    Upstream(#[source] crate::client::ClientError),
+    #[error("cannot derive the connector's definition")]
+    Connector(#[source] crate::connector::ExportError),
+    #[error("cannot set up TLS")]
+    Tls(#[source] TlsError),
+    #[error("cannot serve on the listener")]
+    Serve(#[source] std::io::Error),
 }
 
 /// How often a server rereads resources and signing keys changed by
@@ -48,130 +65,33 @@ const REFRESH_EVERY: Duration = Duration::from_secs(5);
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         create_private_dir(&config.data_dir)?;
-        let store: Arc<dyn Store> = match &config.database {
-            Database::Sqlite => Arc::new(
-                SqliteStore::open_with_queue(
-                    &config.data_dir,
-                    Access::Exclusive,
-                    config.limits.write_queue,
-                )
-                .map_err(|e| StartError(format!("cannot open the store: {e}")))?,
-            ),
-            Database::Postgres(options) => Arc::new(
-                PostgresStore::connect(options)
-                    .await
-                    .map_err(|e| StartError(format!("cannot open the PostgreSQL store: {e}")))?,
-            ),
-        };
-        let listener = TcpListener::bind(config.listen).map_err(|e| {
-            StartError(format!(
-                "cannot listen on {}: {e}. Choose another --listen.",
-                config.listen
-            ))
-        })?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| StartError(e.to_string()))?
-            .port();
-        let scheme = if config.tls == Tls::Off {
-            "http"
-        } else {
-            "https"
-        };
-        let base_url = match &config.public_url {
-            Some(url) => url.clone(),
-            None => {
-                let host = match config.listen.ip() {
-                    ip if ip.is_unspecified() => "localhost".to_owned(),
-                    std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-                    ip => ip.to_string(),
-                };
-                Endpoint::parse(&format!("{scheme}://{host}:{port}/"))
-                    .map_err(|e| StartError(e.to_string()))?
-            }
-        };
+        let store = open_store(&config).await?;
+        let (listener, port) = bind(config.listen)?;
+        let base_url = base_url(&config, port)?;
         ensure_default_resource(&*store, &base_url).await?;
         let directory = Arc::new(
             Directory::load(&*store)
                 .await
-                .map_err(|e| StartError(e.to_string()))?,
+                .map_err(StartError::Resources)?,
         );
-        let keys = Arc::new(
-            KeyRing::load(&*store)
-                .await
-                .map_err(|e| StartError(e.to_string()))?,
-        );
-        let connection_string = advertised_connection_string(&directory, &base_url);
-        let resources: Vec<ResourceName> = directory.all().iter().map(|r| r.name.clone()).collect();
-        let issuers = Arc::new(
-            TrustedIssuers::load(config.trusted_issuers.clone(), &resources)
-                .await
-                .map_err(StartError)?,
-        );
-
-        let upstream = Upstream::new(&config.upstream)
-            .map_err(|e| StartError(format!("cannot build the upstream client: {e}")))?;
-        let state = Data::new(AppState {
-            store: store.clone(),
-            directory: directory.clone(),
-            keys: keys.clone(),
-            issuers: issuers.clone(),
-            body_limit: config.body_limit,
-            limiter: RateLimiter::new(config.limits.rate_per_second, config.limits.burst),
-            upstream,
-            connector_definition: http::connector_definition::derive().map_err(|e| {
-                StartError(format!("cannot derive the connector's definition: {e}"))
-            })?,
-        });
-        let server = HttpServer::new(move || http::app(state.clone()))
-            .disable_signals()
-            .workers(config.workers)
-            .shutdown_timeout(10);
-        let (server, tls_certificate) = match &config.tls {
-            Tls::Off => (
-                server
-                    .listen(listener)
-                    .map_err(|e| StartError(e.to_string()))?,
-                None,
-            ),
-            tls_mode => {
-                let (chain, key, trust) = match tls_mode {
-                    Tls::Files { cert, key } => (cert.clone(), key.clone(), cert.clone()),
-                    _ => {
-                        let hosts: Vec<String> = directory
-                            .all()
-                            .iter()
-                            .map(|r| match r.endpoint.host() {
-                                url::Host::Domain(d) => d.to_owned(),
-                                url::Host::Ipv4(ip) => ip.to_string(),
-                                url::Host::Ipv6(ip) => ip.to_string(),
-                            })
-                            .collect();
-                        let files = tls::self_signed(&config.data_dir, &hosts)
-                            .map_err(|e| StartError(e.to_string()))?;
-                        (files.cert_chain, files.key, files.trust)
-                    }
-                };
-                let rustls =
-                    tls::server_config(&chain, &key).map_err(|e| StartError(e.to_string()))?;
-                let server = server
-                    .listen_rustls_0_23(listener, rustls)
-                    .map_err(|e| StartError(e.to_string()))?;
-                (server, Some(trust))
-            }
-        };
-        let server = server.run();
-        let refresher = tokio::spawn(refresh(store.clone(), directory, keys));
-        let issuer_refreshers = issuers.spawn_refreshers();
+        let keys = Arc::new(KeyRing::load(&*store).await.map_err(StartError::Keys)?);
+        let issuers = Arc::new(load_issuers(&config, &directory).await?);
+        let state = app_state(&config, &store, &directory, &keys, &issuers)?;
+        let (server, tls_certificate) = serve(&config, listener, state, &directory)?;
+        let mut refreshers = issuers.spawn_refreshers();
+        refreshers.push(tokio::spawn(refresh(
+            store.clone(),
+            directory.clone(),
+            keys,
+        )));
         Ok(Application {
             port,
             server,
+            connection_string: advertised_connection_string(&directory, &base_url),
             base_url,
-            connection_string,
             tls_certificate,
-            refresher,
             store,
-            issuer_refreshers,
+            refreshers,
         })
     }
 
@@ -203,8 +123,7 @@ impl Application {
     /// way finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.refresher.abort();
-        for task in &self.issuer_refreshers {
+        for task in &self.refreshers {
             task.abort();
         }
         // The requests have finished: write the token times they gathered.
@@ -231,12 +150,7 @@ impl Application {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StartError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        StartError(format!(
-            "cannot create the data dir {}: {e}. Choose another --data-dir.",
-            dir.display()
-        ))
-    })?;
+    std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir(dir.to_owned(), e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -245,12 +159,46 @@ fn create_private_dir(dir: &Path) -> Result<(), StartError> {
     Ok(())
 }
 
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+    let opener = storage::Opener::Server {
+        write_queue: config.limits.write_queue,
+    };
+    storage::open(&config.database, opener)
+        .await
+        .map_err(StartError::Store)
+}
+
+/// The listener and the port it got (port 0 in tests asks for any).
+fn bind(address: SocketAddr) -> Result<(TcpListener, u16), StartError> {
+    let listener = TcpListener::bind(address).map_err(|e| StartError::Listen(address, e))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(address, e))?
+        .port();
+    Ok((listener, port))
+}
+
+/// The public URL, or the address this server really listens on.
+fn base_url(config: &Config, port: u16) -> Result<Endpoint, StartError> {
+    if let Some(url) = &config.public_url {
+        return Ok(url.clone());
+    }
+    let scheme = if config.tls == Tls::Off {
+        "http"
+    } else {
+        "https"
+    };
+    let host = match config.listen.ip() {
+        ip if ip.is_unspecified() => "localhost".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    Endpoint::parse(&format!("{scheme}://{host}:{port}/")).map_err(StartError::BaseUrl)
+}
+
 /// The first start on an empty data dir creates resource `default`.
 async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Result<(), StartError> {
-    let existing = store
-        .resources()
-        .await
-        .map_err(|e| StartError(format!("cannot read resources: {e}")))?;
+    let existing = store.resources().await.map_err(StartError::Resources)?;
     if existing.is_empty() {
         let resource = Resource::new(
             ResourceName::parse("default").expect("a valid name"),
@@ -261,11 +209,85 @@ async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Resu
         match store.insert_resource(resource).await {
             Ok(()) => log::info!("created resource 'default' ({id})"),
             // Another instance on the same database created it first.
-            Err(crate::storage::StoreError::Conflict(_)) => {}
-            Err(e) => return Err(StartError(format!("cannot create resource 'default': {e}"))),
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(StartError::Resources(e)),
         }
     }
     Ok(())
+}
+
+async fn load_issuers(
+    config: &Config,
+    directory: &Directory,
+) -> Result<TrustedIssuers, StartError> {
+    let resources: Vec<ResourceName> = directory.all().iter().map(|r| r.name.clone()).collect();
+    TrustedIssuers::load(config.trusted_issuers.clone(), &resources)
+        .await
+        .map_err(StartError::Issuers)
+}
+
+fn app_state(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    directory: &Arc<Directory>,
+    keys: &Arc<KeyRing>,
+    issuers: &Arc<TrustedIssuers>,
+) -> Result<Data<AppState>, StartError> {
+    Ok(Data::new(AppState {
+        store: store.clone(),
+        directory: directory.clone(),
+        keys: keys.clone(),
+        issuers: issuers.clone(),
+        body_limit: config.body_limit,
+        limiter: RateLimiter::new(config.limits.rate_per_second, config.limits.burst),
+        upstream: Upstream::new(&config.upstream).map_err(StartError::Upstream)?,
+        connector_definition: http::connector_definition::derive()
+            .map_err(StartError::Connector)?,
+    }))
+}
+
+/// Starts the HTTP server on `listener`, over TLS unless it is off; returns
+/// it and the certificate clients should trust.
+fn serve(
+    config: &Config,
+    listener: TcpListener,
+    state: Data<AppState>,
+    directory: &Directory,
+) -> Result<(Server, Option<PathBuf>), StartError> {
+    let server = HttpServer::new(move || http::app(state.clone()))
+        .disable_signals()
+        .workers(config.workers)
+        .shutdown_timeout(10);
+    let (chain, key, trust) = match &config.tls {
+        Tls::Off => {
+            let server = server.listen(listener).map_err(StartError::Serve)?;
+            return Ok((server.run(), None));
+        }
+        Tls::Files { cert, key } => (cert.clone(), key.clone(), cert.clone()),
+        Tls::SelfSigned => {
+            let files = tls::self_signed(&config.data_dir, &resource_hosts(directory))
+                .map_err(StartError::Tls)?;
+            (files.cert_chain, files.key, files.trust)
+        }
+    };
+    let rustls = tls::server_config(&chain, &key).map_err(StartError::Tls)?;
+    let server = server
+        .listen_rustls_0_23(listener, rustls)
+        .map_err(StartError::Serve)?;
+    Ok((server.run(), Some(trust)))
+}
+
+/// The hosts of every resource's endpoint, for the self-signed certificate.
+fn resource_hosts(directory: &Directory) -> Vec<String> {
+    directory
+        .all()
+        .iter()
+        .map(|r| match r.endpoint.host() {
+            url::Host::Domain(d) => d.to_owned(),
+            url::Host::Ipv4(ip) => ip.to_string(),
+            url::Host::Ipv6(ip) => ip.to_string(),
+        })
+        .collect()
 }
 
 /// With one resource (which answers on any host) the connection string names
@@ -296,7 +318,7 @@ async fn refresh(store: Arc<dyn Store>, directory: Arc<Directory>, keys: Arc<Key
             log::warn!("cannot reload resources: {e}");
         }
         if let Err(e) = keys.reload(&*store).await {
-            log::warn!("cannot reload signing keys: {e}");
+            log::warn!("cannot reload signing keys: {}", crate::report::chain(&e));
         }
     }
 }

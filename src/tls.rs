@@ -10,13 +10,27 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
-#[derive(Debug)]
-pub struct TlsError(pub String);
-
-impl std::fmt::Display for TlsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What went wrong with the certificate files; each keeps its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot create {}", .0.display())]
+    CreateDir(PathBuf, #[source] std::io::Error),
+    #[error("cannot read {}", .0.display())]
+    Read(PathBuf, #[source] std::io::Error),
+    #[error("cannot write {}", .0.display())]
+    Write(PathBuf, #[source] std::io::Error),
+    #[error("cannot make a certificate")]
+    Certificate(#[source] rcgen::Error),
+    #[error("{} is not a PEM certificate chain", .0.display())]
+    NotCertificates(PathBuf, #[source] std::io::Error),
+    #[error("{} holds no certificate", .0.display())]
+    NoCertificate(PathBuf),
+    #[error("{} is not a PEM private key", .0.display())]
+    NotKey(PathBuf, #[source] std::io::Error),
+    #[error("{} holds no private key", .0.display())]
+    NoKey(PathBuf),
+    #[error("the certificate and key do not fit together")]
+    Mismatch(#[source] rustls::Error),
 }
 
 /// The files a server presents, and the one its clients should trust.
@@ -41,9 +55,8 @@ pub fn self_signed(dir: &Path, hosts: &[String]) -> Result<TlsFiles, TlsError> {
         trust: tls.join("ca.pem"),
     };
     let ca_key_file = tls.join("ca.key");
-    std::fs::create_dir_all(&tls)
-        .map_err(|e| TlsError(format!("cannot create {}: {e}", tls.display())))?;
-    let fail = |e: rcgen::Error| TlsError(format!("cannot make a certificate: {e}"));
+    std::fs::create_dir_all(&tls).map_err(|e| TlsError::CreateDir(tls.clone(), e))?;
+    let fail = TlsError::Certificate;
     let now = OffsetDateTime::now_utc();
 
     let existing = match (
@@ -126,36 +139,26 @@ fn write(path: &Path, contents: &str, private: bool) -> Result<(), TlsError> {
     options
         .open(path)
         .and_then(|mut f| f.write_all(contents.as_bytes()))
-        .map_err(|e| TlsError(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| TlsError::Write(path.to_owned(), e))
 }
 
 /// A rustls server configuration from PEM files.
 pub fn server_config(cert_chain: &Path, key: &Path) -> Result<rustls::ServerConfig, TlsError> {
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|e| TlsError(format!("cannot read {}: {e}", p.display())))
-    };
+    let read = |p: &Path| std::fs::read(p).map_err(|e| TlsError::Read(p.to_owned(), e));
     let certs = rustls_pemfile::certs(&mut read(cert_chain)?.as_slice())
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            TlsError(format!(
-                "{} is not a PEM certificate chain: {e}",
-                cert_chain.display()
-            ))
-        })?;
+        .map_err(|e| TlsError::NotCertificates(cert_chain.to_owned(), e))?;
     if certs.is_empty() {
-        return Err(TlsError(format!(
-            "{} holds no certificate",
-            cert_chain.display()
-        )));
+        return Err(TlsError::NoCertificate(cert_chain.to_owned()));
     }
     let key = rustls_pemfile::private_key(&mut read(key)?.as_slice())
-        .map_err(|e| TlsError(format!("{} is not a PEM private key: {e}", key.display())))?
-        .ok_or_else(|| TlsError(format!("{} holds no private key", key.display())))?;
+        .map_err(|e| TlsError::NotKey(key.to_owned(), e))?
+        .ok_or_else(|| TlsError::NoKey(key.to_owned()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError(e.to_string()))?
+        .map_err(TlsError::Mismatch)?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| TlsError(format!("the certificate and key do not fit together: {e}")))
+        .map_err(TlsError::Mismatch)
 }

@@ -256,7 +256,9 @@ fn openapi() -> Value {
 fn export_refuses_a_handler_property_that_has_no_label() {
     let mut doc = openapi();
     doc["components"]["schemas"]["Identity"]["properties"]["nickname"] = json!({"type": "string"});
-    let error = api_definition_of(&doc, DEFAULT_HOST).unwrap_err().0;
+    let error = api_definition_of(&doc, DEFAULT_HOST)
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("Identity.nickname") && error.contains("x-ms-summary"),
         "{error}"
@@ -267,7 +269,9 @@ fn export_refuses_a_handler_property_that_has_no_label() {
 fn export_refuses_an_operation_the_table_does_not_name() {
     let mut doc = openapi();
     doc["paths"]["/identities/{id}/:rename"] = json!({"post": {"responses": {}}});
-    let error = api_definition_of(&doc, DEFAULT_HOST).unwrap_err().0;
+    let error = api_definition_of(&doc, DEFAULT_HOST)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("/identities/{id}/:rename"), "{error}");
 }
 
@@ -276,7 +280,9 @@ fn export_refuses_a_one_of_that_swagger_2_cannot_say() {
     let mut doc = openapi();
     doc["components"]["schemas"]["Identity"]["properties"]["externalId"] =
         json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
-    let error = api_definition_of(&doc, DEFAULT_HOST).unwrap_err().0;
+    let error = api_definition_of(&doc, DEFAULT_HOST)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("oneOf"), "{error}");
 }
 
@@ -287,7 +293,9 @@ fn export_refuses_a_scope_without_a_display_name() {
         .as_array_mut()
         .unwrap()
         .push(json!("pstn"));
-    let error = api_definition_of(&doc, DEFAULT_HOST).unwrap_err().0;
+    let error = api_definition_of(&doc, DEFAULT_HOST)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("pstn"), "{error}");
 }
 

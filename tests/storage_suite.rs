@@ -3,7 +3,7 @@
 
 use commid::domain::{
     AccessKey, DataLocation, Endpoint, ExternalId, IdentityId, KeySlot, Resource, ResourceName,
-    Timestamp,
+    RevocationEpoch, Timestamp,
 };
 use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError};
 use std::sync::Arc;
@@ -130,8 +130,14 @@ pub async fn revoking_raises_the_epoch_of_live_identities_only(store: Arc<dyn St
     let r = with_resource(&*store).await;
     let new = new_identity(&r, None);
     store.create_identity(new.clone()).await.unwrap();
-    assert_eq!(store.revoke_tokens(new.id).await.unwrap(), Some(1));
-    assert_eq!(store.revoke_tokens(new.id).await.unwrap(), Some(2));
+    assert_eq!(
+        store.revoke_tokens(new.id).await.unwrap(),
+        Some(RevocationEpoch::from_i64(1))
+    );
+    assert_eq!(
+        store.revoke_tokens(new.id).await.unwrap(),
+        Some(RevocationEpoch::from_i64(2))
+    );
     assert_eq!(
         store
             .identity(new.id)
@@ -139,7 +145,7 @@ pub async fn revoking_raises_the_epoch_of_live_identities_only(store: Arc<dyn St
             .unwrap()
             .unwrap()
             .revocation_epoch,
-        2
+        RevocationEpoch::from_i64(2)
     );
     assert_eq!(
         store
@@ -172,7 +178,10 @@ pub async fn deleting_leaves_a_tombstone_without_personal_data(store: Arc<dyn St
     let tomb = store.identity(new.id).await.unwrap().unwrap();
     assert!(tomb.is_deleted());
     assert_eq!((tomb.external_id, tomb.last_token_issued_at), (None, None));
-    assert!(tomb.revocation_epoch > 0, "deleting revokes");
+    assert!(
+        tomb.revocation_epoch > RevocationEpoch::INITIAL,
+        "deleting revokes"
+    );
 }
 
 pub async fn a_flush_writes_the_gathered_token_times_before_it_returns(store: Arc<dyn Store>) {

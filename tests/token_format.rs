@@ -2,8 +2,8 @@
 //! base64: no payload may contain `-` or `_` in its base64url text.
 
 use commid::domain::{
-    DataLocation, Endpoint, IdentityId, Resource, ResourceName, Scope, Scopes, Timestamp,
-    TokenLifetime,
+    DataLocation, Endpoint, IdentityId, Resource, ResourceName, RevocationEpoch, Scope, Scopes,
+    Timestamp, TokenLifetime,
 };
 use commid::storage::sqlite::{Access, SqliteStore};
 use commid::tokens::{self, KeyRing};
@@ -43,15 +43,16 @@ proptest! {
             DataLocation::parse(&location).unwrap(),
             Endpoint::parse(&endpoint).unwrap(),
         );
-        let issued = tokens::issue(
-            &keys,
+        let scopes = Scopes::parse(Some(&scopes)).unwrap();
+        let grant = tokens::Grant::identity(
             &resource,
             IdentityId::generate(resource.id),
-            &Scopes::parse(Some(&scopes)).unwrap(),
+            &scopes,
             TokenLifetime::from_minutes(Some(minutes)).unwrap(),
-            epoch,
+            RevocationEpoch::from_i64(epoch),
             Timestamp::from_unix_seconds(seconds),
-        ).unwrap();
+        );
+        let issued = tokens::issue(&keys, &grant).unwrap();
         let payload = issued.token.split('.').nth(1).unwrap();
         prop_assert!(!payload.contains('-') && !payload.contains('_'), "{}", payload);
     }

@@ -10,9 +10,7 @@ mod serve;
 mod signing_key;
 
 use crate::config::{ConfigError, Database, Layer};
-use crate::storage::Store;
-use crate::storage::postgres::PostgresStore;
-use crate::storage::sqlite::{self, SqliteStore};
+use crate::storage::{self, Store};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,12 +82,13 @@ impl DatabaseArgs {
     }
 }
 
-/// A failure to report on stderr, with exit status 1.
+/// A failure to report on stderr, with exit status 1: the error and every
+/// cause it keeps.
 pub struct Failure(pub String);
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: std::error::Error> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure(e.to_string())
+        Failure(crate::report::chain(&e))
     }
 }
 
@@ -157,18 +156,11 @@ impl DataDirArgs {
 }
 
 async fn migrate(layer: Layer) -> Result<(), Failure> {
-    match layer.database()? {
-        Database::Sqlite => {
-            let dir = layer.data_dir();
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
-            let ran = SqliteStore::migrate(&dir)?;
-            println!("Applied {ran} migration(s) to {}.", dir.display());
-        }
-        Database::Postgres(options) => {
-            let ran = PostgresStore::migrate(&options).await?;
-            println!("Applied {ran} migration(s) to the PostgreSQL database.");
-        }
+    let database = layer.database()?;
+    let ran = storage::migrate(&database).await?;
+    match database {
+        Database::Sqlite(dir) => println!("Applied {ran} migration(s) to {}.", dir.display()),
+        Database::Postgres(_) => println!("Applied {ran} migration(s) to the PostgreSQL database."),
     }
     Ok(())
 }
@@ -176,17 +168,5 @@ async fn migrate(layer: Layer) -> Result<(), Failure> {
 /// Opens the store for an administrative command, which may run beside
 /// servers on the same database.
 async fn open_store(layer: &Layer) -> Result<Arc<dyn Store>, Failure> {
-    match layer.database()? {
-        Database::Sqlite => {
-            let dir = layer.data_dir();
-            if !dir.join(sqlite::FILE_NAME).exists() {
-                return Err(Failure(format!(
-                    "no commid database in {}: run `commid serve` once, or pass --data-dir or --database-url",
-                    dir.display()
-                )));
-            }
-            Ok(Arc::new(SqliteStore::open(&dir, sqlite::Access::Shared)?))
-        }
-        Database::Postgres(options) => Ok(Arc::new(PostgresStore::connect(&options).await?)),
-    }
+    Ok(storage::open(&layer.database()?, storage::Opener::Command).await?)
 }

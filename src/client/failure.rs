@@ -1,7 +1,8 @@
 //! An attempt that got no usable answer, and whether another attempt may
 //! help.
 
-use super::errors::{ClientError, error_chain};
+use super::errors::ClientError;
+use crate::report::chain as error_chain;
 
 pub(super) enum Failed {
     /// No answer: the connection failed, timed out or broke.

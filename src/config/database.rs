@@ -7,23 +7,23 @@ impl Layer {
     /// The store these settings select.
     pub fn database(&self) -> Result<Database, ConfigError> {
         let Some(url) = &self.database_url else {
-            return Ok(Database::Sqlite);
+            return Ok(Database::Sqlite(self.data_dir()));
         };
         let text = url.expose();
         if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
-            return Err(ConfigError(
+            return Err(ConfigError::Invalid(
                 "the database URL must start with postgres:// (for SQLite, leave it out and use --data-dir).".into(),
             ));
         }
         let pool_size = self.database_pool_size.unwrap_or(16);
         if !(1..=1024).contains(&pool_size) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "database pool size {pool_size} is out of range: use 1 to 1024."
             )));
         }
         let timeout_ms = self.database_timeout_ms.unwrap_or(3000);
         if !(100..=60_000).contains(&timeout_ms) {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "database timeout {timeout_ms} ms is out of range: use 100 to 60000."
             )));
         }

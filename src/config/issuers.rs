@@ -42,7 +42,7 @@ impl TrustedIssuerEntry {
             } else {
                 format!(" (issuer '{}')", crate::domain::quote(issuer))
             };
-            ConfigError(format!(
+            ConfigError::Invalid(format!(
                 "[[trusted_issuers]] number {number}{named}: {what}"
             ))
         };
@@ -120,7 +120,7 @@ pub fn resolve(entries: &[TrustedIssuerEntry]) -> Result<Vec<TrustedIssuer>, Con
             .iter()
             .any(|o| o.resource == issuer.resource && o.issuer == issuer.issuer)
         {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::Invalid(format!(
                 "[[trusted_issuers]] number {}: issuer '{}' is already trusted for resource '{}': \
                  list its client ids in one table.",
                 i + 1,
@@ -148,7 +148,7 @@ mod tests {
     }
 
     fn error_of(toml_text: &str) -> String {
-        resolve(&[entry(toml_text)]).unwrap_err().0
+        resolve(&[entry(toml_text)]).unwrap_err().to_string()
     }
 
     #[test]
@@ -216,7 +216,9 @@ mod tests {
 
     #[test]
     fn the_same_issuer_twice_for_one_resource_is_refused() {
-        let err = resolve(&[entry(GOOD), entry(GOOD)]).unwrap_err().0;
+        let err = resolve(&[entry(GOOD), entry(GOOD)])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("number 2") && err.contains("already trusted"),
             "{err}"

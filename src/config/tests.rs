@@ -57,7 +57,7 @@ fn a_postgres_url_selects_postgres_and_is_never_shown() {
     assert!(!format!("{config:?}").contains("hunter2"));
     let err = Layer::from_env(env(&[("COMMID_DATABASE_POOL_SIZE", "many")])).unwrap_err();
     assert_eq!(
-        err.0,
+        err.to_string(),
         "COMMID_DATABASE_POOL_SIZE='many' is not a number of connections."
     );
     let err = Layer {
@@ -66,7 +66,7 @@ fn a_postgres_url_selects_postgres_and_is_never_shown() {
     }
     .resolve()
     .unwrap_err();
-    assert!(err.0.contains("postgres://"));
+    assert!(err.to_string().contains("postgres://"));
 }
 
 #[test]
@@ -80,21 +80,24 @@ fn the_defaults_serve_https_on_loopback() {
 #[test]
 fn bad_values_say_where_they_came_from_and_what_is_expected() {
     let err = Layer::from_env(env(&[("COMMID_HTTP", "maybe")])).unwrap_err();
-    assert_eq!(err.0, "COMMID_HTTP='maybe' is not true or false.");
+    assert_eq!(err.to_string(), "COMMID_HTTP='maybe' is not true or false.");
     let err = Layer {
         listen: Some("localhost".into()),
         ..Layer::default()
     }
     .resolve()
     .unwrap_err();
-    assert!(err.0.contains("for example 127.0.0.1:8443"), "{err}");
+    assert!(
+        err.to_string().contains("for example 127.0.0.1:8443"),
+        "{err}"
+    );
     let err = Layer {
         tls_cert: Some("c.pem".into()),
         ..Layer::default()
     }
     .resolve()
     .unwrap_err();
-    assert!(err.0.contains("both --tls-cert and --tls-key"));
+    assert!(err.to_string().contains("both --tls-cert and --tls-key"));
     let err = toml::from_str::<Layer>("lisen = \"x\"").unwrap_err();
     assert!(err.to_string().contains("lisen"));
 }
@@ -133,7 +136,7 @@ fn a_bad_trusted_issuer_stops_the_start_with_its_number() {
     .unwrap();
     let err = layer.resolve().unwrap_err();
     assert!(
-        err.0
+        err.to_string()
             .starts_with("[[trusted_issuers]] number 2 (issuer 'https://j/'): jwks_url"),
         "{err}"
     );
@@ -197,7 +200,7 @@ fn bad_upstream_settings_stop_the_start_with_the_reason() {
         .resolve()
         .unwrap_err();
     assert!(
-        err.0
+        err.to_string()
             .starts_with("upstream_allowed_hosts: Upstream host '*' is invalid"),
         "{err}"
     );
@@ -208,12 +211,12 @@ fn bad_upstream_settings_stop_the_start_with_the_reason() {
     .resolve()
     .unwrap_err();
     assert_eq!(
-        err.0,
+        err.to_string(),
         "upstream budget 120000 ms is out of range: use 100 to 100000."
     );
     let err = Layer::from_env(env(&[("COMMID_UPSTREAM_READ_TIMEOUT_MS", "soon")])).unwrap_err();
     assert_eq!(
-        err.0,
+        err.to_string(),
         "COMMID_UPSTREAM_READ_TIMEOUT_MS='soon' is not a number of milliseconds."
     );
 }

@@ -17,7 +17,7 @@ impl Layer {
         let allowed_hosts = match &self.upstream_allowed_hosts {
             None => AllowedHosts::default_list(),
             Some(entries) => AllowedHosts::parse(entries).map_err(|e| {
-                ConfigError(format!(
+                ConfigError::Invalid(format!(
                     "upstream_allowed_hosts: {e} Write host[:port] or *.domain[:port], for example *.communication.azure.com or 127.0.0.1:8089."
                 ))
             })?,
@@ -56,7 +56,7 @@ fn millis(
     match value {
         None => Ok(default),
         Some(ms) if (100..=max).contains(&ms) => Ok(Duration::from_millis(ms)),
-        Some(ms) => Err(ConfigError(format!(
+        Some(ms) => Err(ConfigError::Invalid(format!(
             "{what} {ms} ms is out of range: use 100 to {max}."
         ))),
     }

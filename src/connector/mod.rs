@@ -24,22 +24,26 @@ pub const PROPERTIES_FILE: &str = "apiProperties.json";
 
 /// Why the OpenAPI document has no connector form, or the files could not
 /// be written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportError(pub String);
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Where in the document, and what has no connector form.
+    #[error("{0}")]
+    Unconvertible(String),
+    #[error(
+        "'{0}' is not a host: expected a name or IPv4 address with an optional :port, for example identity.example.com"
+    )]
+    NotAHost(String),
+    #[error("cannot create {}", .0.display())]
+    CreateDir(PathBuf, #[source] std::io::Error),
+    #[error("cannot write {}", .0.display())]
+    Write(PathBuf, #[source] std::io::Error),
+}
 
 impl ExportError {
     fn at(at: &str, problem: impl std::fmt::Display) -> Self {
-        ExportError(format!("{at}: {problem}"))
+        ExportError::Unconvertible(format!("{at}: {problem}"))
     }
 }
-
-impl std::fmt::Display for ExportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ExportError {}
 
 /// What `commid connector export` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +120,7 @@ pub fn normalize_host(input: &str) -> Result<String, ExportError> {
     if name_ok && port_ok {
         Ok(host)
     } else {
-        Err(ExportError(format!(
-            "'{}' is not a host: expected a name or IPv4 address with an optional :port, \
-             for example identity.example.com",
-            crate::domain::quote(input)
-        )))
+        Err(ExportError::NotAHost(crate::domain::quote(input)))
     }
 }
 
@@ -155,12 +155,10 @@ pub fn render(value: &Value) -> String {
 pub fn export(openapi: &Value, dir: &Path, options: &Options) -> Result<[PathBuf; 2], ExportError> {
     let definition = render(&api_definition(openapi, &options.host)?);
     let properties = render(&api_properties(options.stack_owner));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| ExportError(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| ExportError::CreateDir(dir.to_owned(), e))?;
     let paths = [dir.join(DEFINITION_FILE), dir.join(PROPERTIES_FILE)];
     for (path, text) in paths.iter().zip([definition, properties]) {
-        std::fs::write(path, text)
-            .map_err(|e| ExportError(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(path, text).map_err(|e| ExportError::Write(path.clone(), e))?;
     }
     Ok(paths)
 }

@@ -28,6 +28,11 @@ impl TokenLifetime {
     pub fn seconds(&self) -> i64 {
         i64::from(self.0) * 60
     }
+
+    /// When a token issued at `now` with this lifetime expires (whole seconds).
+    pub fn expiry_from(&self, now: super::Timestamp) -> super::Timestamp {
+        super::Timestamp::from_unix_seconds(now.unix_seconds() + self.seconds())
+    }
 }
 
 #[cfg(test)]

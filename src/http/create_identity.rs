@@ -5,7 +5,7 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
 use crate::storage::{Created, NewIdentity};
-use crate::tokens;
+use crate::tokens::{self, Grant};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
 use serde::{Deserialize, Serialize};
@@ -83,16 +83,15 @@ pub async fn create_identity(
     req.log_identity(&record.id.to_string());
     let access_token = match &scopes {
         Some(scopes) => {
-            let issued = tokens::issue(
-                &state.keys,
+            let grant = Grant::identity(
                 resource,
                 record.id,
                 scopes,
                 lifetime,
                 record.revocation_epoch,
                 now,
-            )
-            .map_err(ApiError::internal)?;
+            );
+            let issued = tokens::issue(&state.keys, &grant).map_err(ApiError::internal)?;
             Some(AccessToken::new(issued.token, issued.expires_on))
         }
         None => None,

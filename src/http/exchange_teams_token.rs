@@ -85,9 +85,9 @@ pub async fn exchange_teams_token(
         )));
     }
     req.log_identity(&entra.user.to_string());
-    let issued =
-        tokens::issue_for_teams_user(&state.keys, resource, entra.user, entra.expires, now)
-            .map_err(ApiError::internal)?;
+    let scopes = tokens::teams_user_scopes();
+    let grant = tokens::teams_user_grant(resource, entra.user, &scopes, entra.expires, now);
+    let issued = tokens::issue(&state.keys, &grant).map_err(ApiError::internal)?;
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
     Ok(response.json(AccessToken::new(issued.token, issued.expires_on)))

@@ -4,7 +4,7 @@ use crate::domain::{Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
-use crate::tokens;
+use crate::tokens::{self, Grant};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
 use serde::Deserialize;
@@ -58,16 +58,15 @@ pub async fn issue_token(
         _ => return Err(ApiError::identity_not_found(id)),
     };
     let now = Timestamp::now();
-    let issued = tokens::issue(
-        &state.keys,
+    let grant = Grant::identity(
         resource,
         id,
         &scopes,
         lifetime,
         record.revocation_epoch,
         now,
-    )
-    .map_err(ApiError::internal)?;
+    );
+    let issued = tokens::issue(&state.keys, &grant).map_err(ApiError::internal)?;
     state.store.token_issued(id, now);
     let mut response = HttpResponse::Ok();
     no_store(&mut response);

@@ -1,5 +1,5 @@
 use crate::acs::models::{InvalidReason, VerifiedIdentity, VerifyTokenResponse};
-use crate::domain::{Invalid, Resource, Scopes, Subject, Timestamp};
+use crate::domain::{Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
@@ -66,7 +66,7 @@ async fn verdict(
         match state.keys.reload_for_unknown_kid(&*state.store).await {
             Ok(true) => decoded = tokens::decode(&state.keys, token, Timestamp::now()),
             Ok(false) => {}
-            Err(e) => log::warn!("cannot reload signing keys: {e}"),
+            Err(e) => log::warn!("cannot reload signing keys: {}", crate::report::chain(&e)),
         }
     }
     let claims = match decoded {
@@ -102,7 +102,7 @@ async fn verdict(
         Some(record) if !record.is_deleted() => record,
         _ => return Ok(invalid(InvalidReason::Deleted)),
     };
-    if record.revocation_epoch != claims.rev {
+    if record.revocation_epoch != RevocationEpoch::from_i64(claims.rev) {
         return Ok(invalid(InvalidReason::Revoked));
     }
     Ok(valid(subject, &scopes, claims.exp))

@@ -3,7 +3,7 @@
 //! per cooldown, so that tokens with made-up `kid`s cannot make the server
 //! hammer the issuer. A failed fetch keeps the keys already known.
 
-use super::jwks::{self, KeyMap, VerifyingKey};
+use super::jwks::{self, JwksError, KeyMap, VerifyingKey};
 use crate::domain::JwksSource;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -48,13 +48,17 @@ impl KeyCache {
         }
         *last = Some(Instant::now());
         if let Err(e) = self.fetch_and_replace().await {
-            log::warn!("cannot refresh the keys of {}: {e}", self.describe());
+            log::warn!(
+                "cannot refresh the keys of {}: {}",
+                self.describe(),
+                crate::report::chain(&e)
+            );
         }
         self.cached(kid)
     }
 
     /// Fetches the set now, whatever the cooldown (the schedule, the start).
-    pub async fn refresh(&self) -> Result<usize, String> {
+    pub async fn refresh(&self) -> Result<usize, JwksError> {
         let mut last = self.last_fetch.lock().await;
         *last = Some(Instant::now());
         self.fetch_and_replace().await
@@ -67,14 +71,14 @@ impl KeyCache {
 
     /// Replaces the whole set, so that a key the issuer withdrew stops
     /// verifying at once.
-    async fn fetch_and_replace(&self) -> Result<usize, String> {
+    async fn fetch_and_replace(&self) -> Result<usize, JwksError> {
         let bytes = match &self.source {
             JwksSource::Url(url) => self.download(url).await?,
             JwksSource::File(path) => {
                 let path = path.clone();
                 tokio::task::spawn_blocking(move || read_file(&path))
                     .await
-                    .map_err(|e| e.to_string())??
+                    .map_err(|e| JwksError::Read(std::io::Error::other(e)))??
             }
         };
         let keys = jwks::parse(&bytes)?;
@@ -84,26 +88,22 @@ impl KeyCache {
         Ok(count)
     }
 
-    async fn download(&self, url: &url::Url) -> Result<Vec<u8>, String> {
+    async fn download(&self, url: &url::Url) -> Result<Vec<u8>, JwksError> {
         let mut response = self
             .http
             .get(url.clone())
             .header("accept", "application/json")
             .send()
             .await
-            .map_err(|e| format!("the request failed: {e}"))?;
+            .map_err(JwksError::Request)?;
         if !response.status().is_success() {
-            return Err(format!("the issuer answered {}", response.status()));
+            return Err(JwksError::Status(response.status()));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| format!("the answer broke off: {e}"))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(JwksError::BrokeOff)? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_JWKS_BYTES {
-                return Err(format!("the key set is larger than {MAX_JWKS_BYTES} bytes"));
+                return Err(JwksError::TooLarge(MAX_JWKS_BYTES));
             }
         }
         Ok(body)
@@ -117,10 +117,10 @@ impl KeyCache {
     }
 }
 
-fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, JwksError> {
+    let bytes = std::fs::read(path).map_err(JwksError::Read)?;
     if bytes.len() > MAX_JWKS_BYTES {
-        return Err(format!("the key set is larger than {MAX_JWKS_BYTES} bytes"));
+        return Err(JwksError::TooLarge(MAX_JWKS_BYTES));
     }
     Ok(bytes)
 }

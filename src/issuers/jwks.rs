@@ -11,6 +11,25 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+/// Why an issuer's key set could not be had; each keeps its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    #[error("the request failed")]
+    Request(#[source] reqwest::Error),
+    #[error("the issuer answered {0}")]
+    Status(reqwest::StatusCode),
+    #[error("the answer broke off")]
+    BrokeOff(#[source] reqwest::Error),
+    #[error("cannot read the file")]
+    Read(#[source] std::io::Error),
+    #[error("the key set is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("not a JSON Web Key Set")]
+    NotJwks(#[source] serde_json::Error),
+    #[error("the key set holds no RS256 or ES256 signing key with a kid")]
+    NoUsableKey,
+}
+
 /// A public key of a trusted issuer and the one algorithm it verifies.
 pub struct VerifyingKey {
     pub algorithm: Algorithm,
@@ -41,9 +60,8 @@ struct Jwk {
 /// The usable keys of a JWKS document by `kid`; an error when the document
 /// is not a JWKS or holds no usable key (an issuer always has one, so that
 /// is a broken answer, not a rotation).
-pub fn parse(bytes: &[u8]) -> Result<KeyMap, String> {
-    let set: Set =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a JSON Web Key Set: {e}"))?;
+pub fn parse(bytes: &[u8]) -> Result<KeyMap, JwksError> {
+    let set: Set = serde_json::from_slice(bytes).map_err(JwksError::NotJwks)?;
     let mut keys = KeyMap::new();
     for value in set.keys {
         let Ok(jwk) = serde_json::from_value::<Jwk>(value) else {
@@ -65,7 +83,7 @@ pub fn parse(bytes: &[u8]) -> Result<KeyMap, String> {
         }
     }
     if keys.is_empty() {
-        return Err("the key set holds no RS256 or ES256 signing key with a kid".into());
+        return Err(JwksError::NoUsableKey);
     }
     Ok(keys)
 }
@@ -125,7 +143,7 @@ mod tests {
     }
 
     fn parsed(keys: Vec<serde_json::Value>) -> Result<KeyMap, String> {
-        parse(&serde_json::to_vec(&json!({ "keys": keys })).unwrap())
+        parse(&serde_json::to_vec(&json!({ "keys": keys })).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -172,6 +190,7 @@ mod tests {
             parse(b"<html>")
                 .err()
                 .unwrap()
+                .to_string()
                 .contains("not a JSON Web Key Set")
         );
         assert!(parse(b"{}").is_err());

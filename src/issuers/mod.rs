@@ -7,12 +7,36 @@ mod jwks;
 mod validate;
 
 pub use cache::KeyCache;
+pub use jwks::JwksError;
 pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};
 
 use crate::domain::{JwksSource, ResourceName, TrustedIssuer};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Why the trusted issuers cannot be loaded; stops the start.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuerError {
+    #[error("cannot make the HTTP client for key sets")]
+    HttpClient(#[source] reqwest::Error),
+    #[error(
+        "trusted issuer '{issuer}' is for resource '{resource}', which does not exist (resources: {known}). \
+         Fix its resource, or create it with `commid resource create --name {resource}`."
+    )]
+    UnknownResource {
+        issuer: String,
+        resource: String,
+        known: String,
+    },
+    #[error("trusted issuer '{issuer}': its jwks_file {} is unusable", .path.display())]
+    KeyFile {
+        issuer: String,
+        path: std::path::PathBuf,
+        #[source]
+        cause: jwks::JwksError,
+    },
+}
 
 /// One trusted issuer: its configuration and its keys.
 pub struct Issuer {
@@ -34,39 +58,39 @@ impl TrustedIssuers {
     pub async fn load(
         configs: Vec<TrustedIssuer>,
         resources: &[ResourceName],
-    ) -> Result<TrustedIssuers, String> {
+    ) -> Result<TrustedIssuers, IssuerError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("commid/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("cannot make the HTTP client for key sets: {e}"))?;
+            .map_err(IssuerError::HttpClient)?;
         let mut by_resource: HashMap<String, Vec<Arc<Issuer>>> = HashMap::new();
         for config in configs {
-            let named = format!("trusted issuer '{}'", crate::domain::quote(&config.issuer));
+            let issuer = crate::domain::quote(&config.issuer);
             if !resources.contains(&config.resource) {
                 let known: Vec<&str> = resources.iter().map(ResourceName::as_str).collect();
-                return Err(format!(
-                    "{named} is for resource '{}', which does not exist (resources: {}). \
-                     Fix its resource, or create it with `commid resource create --name {}`.",
-                    config.resource.as_str(),
-                    known.join(", "),
-                    config.resource.as_str()
-                ));
+                return Err(IssuerError::UnknownResource {
+                    issuer,
+                    resource: config.resource.as_str().to_owned(),
+                    known: known.join(", "),
+                });
             }
             let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown);
             match (&config.jwks, keys.refresh().await) {
                 (_, Ok(_)) => {}
-                (JwksSource::File(path), Err(e)) => {
-                    return Err(format!(
-                        "{named}: its jwks_file {} is unusable: {e}",
-                        path.display()
-                    ));
+                (JwksSource::File(path), Err(cause)) => {
+                    return Err(IssuerError::KeyFile {
+                        issuer,
+                        path: path.clone(),
+                        cause,
+                    });
                 }
-                (JwksSource::Url(url), Err(e)) => {
-                    log::warn!("{named}: cannot fetch its keys from {url} yet: {e}")
-                }
+                (JwksSource::Url(url), Err(e)) => log::warn!(
+                    "trusted issuer '{issuer}': cannot fetch its keys from {url} yet: {}",
+                    crate::report::chain(&e)
+                ),
             }
             by_resource
                 .entry(config.resource.as_str().to_owned())
@@ -98,9 +122,10 @@ impl TrustedIssuers {
                         ticker.tick().await;
                         if let Err(e) = issuer.keys.refresh().await {
                             log::warn!(
-                                "cannot refresh the keys of trusted issuer {} from {}: {e}",
+                                "cannot refresh the keys of trusted issuer {} from {}: {}",
                                 issuer.config.issuer,
-                                issuer.keys.describe()
+                                issuer.keys.describe(),
+                                crate::report::chain(&e)
                             );
                         }
                     }

@@ -8,9 +8,71 @@ pub mod sqlite;
 mod touches;
 
 use crate::domain::{
-    AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, Secret, Timestamp,
+    AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Secret,
+    Timestamp,
 };
 use async_trait::async_trait;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Which backend holds the data, and where.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// `commid.sqlite3` in this directory: one server.
+    Sqlite(PathBuf),
+    /// A shared PostgreSQL database: any number of servers.
+    Postgres(postgres::PgOptions),
+}
+
+/// Who opens the store, which decides what it may share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// A server: the only one on a SQLite database, with room for
+    /// `write_queue` SQLite writes waiting for the writer.
+    Server { write_queue: usize },
+    /// An administrative command, which may run beside servers and needs a
+    /// database that exists already.
+    Command,
+}
+
+/// Opens the store `database` names, applying pending migrations. The one
+/// place that chooses a backend.
+pub async fn open(database: &Database, opener: Opener) -> Result<Arc<dyn Store>, StoreError> {
+    match (database, opener) {
+        (Database::Sqlite(dir), Opener::Server { write_queue }) => Ok(Arc::new(
+            sqlite::SqliteStore::open_with_queue(dir, sqlite::Access::Exclusive, write_queue)?,
+        )),
+        (Database::Sqlite(dir), Opener::Command) => {
+            if !dir.join(sqlite::FILE_NAME).exists() {
+                return Err(StoreError::Unavailable(format!(
+                    "no commid database in {}: run `commid serve` once, or pass --data-dir or --database-url",
+                    dir.display()
+                )));
+            }
+            Ok(Arc::new(sqlite::SqliteStore::open(
+                dir,
+                sqlite::Access::Shared,
+            )?))
+        }
+        (Database::Postgres(options), _) => {
+            Ok(Arc::new(postgres::PostgresStore::connect(options).await?))
+        }
+    }
+}
+
+/// Applies pending migrations (creating a SQLite database and its directory
+/// if needed) and says how many ran.
+pub async fn migrate(database: &Database) -> Result<usize, StoreError> {
+    match database {
+        Database::Sqlite(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+            sqlite::SqliteStore::migrate(dir)
+        }
+        Database::Postgres(options) => postgres::PostgresStore::migrate(options).await,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -45,7 +107,7 @@ pub struct IdentityRecord {
     pub created_at: Timestamp,
     pub last_token_issued_at: Option<Timestamp>,
     /// Raised by every revoke; a token carries the value it was issued under.
-    pub revocation_epoch: i64,
+    pub revocation_epoch: RevocationEpoch,
     pub deleted_at: Option<Timestamp>,
 }
 
@@ -111,7 +173,7 @@ pub trait Store: Send + Sync + 'static {
     async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError>;
     /// Raises the revocation epoch of a live identity and returns the new
     /// value; `None` when the identity does not exist or is deleted.
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<i64>, StoreError>;
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError>;
     /// Turns a live identity into a tombstone, revoking its tokens.
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError>;
     /// Notes when a token was last issued. Informational: written within a

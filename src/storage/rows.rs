@@ -3,7 +3,7 @@
 
 use crate::domain::{
     AccessKey, DataLocation, Endpoint, ExternalId, IdentityId, Invalid, Resource, ResourceId,
-    ResourceName, Timestamp,
+    ResourceName, RevocationEpoch, Timestamp,
 };
 use crate::storage::{IdentityRecord, StoreError};
 
@@ -38,7 +38,7 @@ pub fn identity(row: IdentityColumns) -> Result<IdentityRecord, StoreError> {
             .map_err(corrupt)?,
         created_at: Timestamp::from_micros(created_at),
         last_token_issued_at: last_issued.map(Timestamp::from_micros),
-        revocation_epoch: epoch,
+        revocation_epoch: RevocationEpoch::from_i64(epoch),
         deleted_at: deleted_at.map(Timestamp::from_micros),
     })
 }

@@ -39,20 +39,32 @@ pub struct Jwk {
     pub y: String,
 }
 
-#[derive(Debug)]
-pub struct KeyError(pub String);
-
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What went wrong with the signing keys; each keeps its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot generate a signing key")]
+    Generate(#[source] rcgen::Error),
+    #[error("signing key {kid} is unusable")]
+    Unusable {
+        kid: String,
+        #[source]
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot sign a token")]
+    Sign(#[source] aws_lc_rs::error::Unspecified),
+    #[error("cannot read the signing keys")]
+    Read(#[source] StoreError),
+    #[error("cannot store the new key")]
+    Store(#[source] StoreError),
+    #[error("no active signing key")]
+    NoActiveKey,
 }
 
 impl SigningKey {
     /// A fresh key, ready to be stored.
     pub fn generate() -> Result<StoredSigningKey, KeyError> {
         let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-            .map_err(|e| KeyError(format!("cannot generate a signing key: {e}")))?;
+            .map_err(KeyError::Generate)?;
         let kid = kid_of(pair.public_key_raw());
         Ok(StoredSigningKey {
             kid,
@@ -63,12 +75,15 @@ impl SigningKey {
     }
 
     pub fn from_stored(stored: &StoredSigningKey) -> Result<Self, KeyError> {
-        let bad = |e: &dyn std::fmt::Display| KeyError(format!("signing key {}: {e}", stored.kid));
+        let bad = |e: Box<dyn std::error::Error + Send + Sync>| KeyError::Unusable {
+            kid: stored.kid.clone(),
+            cause: e,
+        };
         let pem = stored.private_key_pem.expose();
-        let pair = rcgen::KeyPair::from_pem(pem).map_err(|e| bad(&e))?;
+        let pair = rcgen::KeyPair::from_pem(pem).map_err(|e| bad(e.into()))?;
         let raw = pair.public_key_raw();
         if raw.len() != 65 || raw[0] != 4 {
-            return Err(bad(&"not an uncompressed P-256 public key"));
+            return Err(bad("not an uncompressed P-256 public key".into()));
         }
         let (x, y) = (
             URL_SAFE_NO_PAD.encode(&raw[1..33]),
@@ -78,7 +93,7 @@ impl SigningKey {
         Ok(SigningKey {
             kid: stored.kid.clone(),
             pair: EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
-                .map_err(|e| bad(&e))?,
+                .map_err(|e| bad(e.to_string().into()))?,
             public: UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, raw.to_vec()),
             jwk: Jwk {
                 kty: "EC",
@@ -98,7 +113,7 @@ impl SigningKey {
         self.pair
             .sign(&SystemRandom::new(), message)
             .map(|s| s.as_ref().to_vec())
-            .map_err(|e| KeyError(format!("cannot sign a token: {e}")))
+            .map_err(KeyError::Sign)
     }
 
     /// Checks an ES256 signature made by this key.
@@ -193,13 +208,13 @@ impl KeyRing {
 }
 
 async fn load_set(store: &dyn Store) -> Result<KeySet, KeyError> {
-    let store_err = |e: StoreError| KeyError(format!("cannot read the signing keys: {e}"));
+    let store_err = KeyError::Read;
     let mut stored = store.signing_keys().await.map_err(store_err)?;
     if stored.iter().all(|k| k.retired_at.is_some()) {
         store
             .insert_signing_key(SigningKey::generate()?)
             .await
-            .map_err(store_err)?;
+            .map_err(KeyError::Store)?;
         stored = store.signing_keys().await.map_err(store_err)?;
     }
     let mut by_kid = HashMap::new();
@@ -211,7 +226,7 @@ async fn load_set(store: &dyn Store) -> Result<KeySet, KeyError> {
         }
         by_kid.insert(s.kid.clone(), key);
     }
-    let active = active.ok_or_else(|| KeyError("no active signing key".into()))?;
+    let active = active.ok_or(KeyError::NoActiveKey)?;
     Ok(KeySet { active, by_kid })
 }
 
@@ -222,7 +237,7 @@ pub async fn rotate(store: &dyn Store) -> Result<String, KeyError> {
     store
         .insert_signing_key(key)
         .await
-        .map_err(|e| KeyError(format!("cannot store the new key: {e}")))?;
+        .map_err(KeyError::Store)?;
     Ok(kid)
 }
 

@@ -5,7 +5,9 @@ mod keys;
 
 pub use keys::{Jwk, KeyError, KeyRing, SigningKey, rotate};
 
-use crate::domain::{IdentityId, Resource, Scopes, Subject, TeamsUserId, Timestamp, TokenLifetime};
+use crate::domain::{
+    IdentityId, Resource, RevocationEpoch, Scopes, Subject, TeamsUserId, Timestamp, TokenLifetime,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -49,70 +51,87 @@ struct ReadHeader {
     kid: Option<String>,
 }
 
-pub fn issue(
-    keys: &KeyRing,
-    resource: &Resource,
-    id: IdentityId,
-    scopes: &Scopes,
-    lifetime: TokenLifetime,
-    revocation_epoch: i64,
-    now: Timestamp,
-) -> Result<IssuedToken, KeyError> {
-    let iat = now.unix_seconds();
-    let subject = Subject::Identity(id);
-    let exp = iat + lifetime.seconds();
-    sign(keys, resource, subject, scopes, exp, revocation_epoch, iat)
+/// What a token is issued for: who, where, which scopes, until when, and
+/// under which revocation epoch.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant<'a> {
+    pub resource: &'a Resource,
+    pub subject: Subject,
+    pub scopes: &'a Scopes,
+    pub issued_at: Timestamp,
+    /// Whole seconds: the `exp` claim.
+    pub expires_at: Timestamp,
+    /// [`RevocationEpoch::INITIAL`] for subjects without revocation state.
+    pub revocation_epoch: RevocationEpoch,
+}
+
+impl<'a> Grant<'a> {
+    /// A token for one of this service's identities, issued `now` for `lifetime`.
+    pub fn identity(
+        resource: &'a Resource,
+        id: IdentityId,
+        scopes: &'a Scopes,
+        lifetime: TokenLifetime,
+        revocation_epoch: RevocationEpoch,
+        now: Timestamp,
+    ) -> Self {
+        Grant {
+            resource,
+            subject: Subject::Identity(id),
+            scopes,
+            issued_at: now,
+            expires_at: lifetime.expiry_from(now),
+            revocation_epoch,
+        }
+    }
+}
+
+/// The scopes of a Teams user's token: what `Teams.ManageChats` and
+/// `Teams.ManageCalls` allow.
+pub fn teams_user_scopes() -> Scopes {
+    Scopes::from_joined("chat,voip").expect("known scopes")
 }
 
 /// A token for a Teams user whose Entra token was exchanged: it expires when
 /// that token does (`expires`), but at most 24 hours from `now`. Teams users
-/// have no revocation epoch (`rev` 0); their scopes are `chat` and `voip`,
-/// what `Teams.ManageChats` and `Teams.ManageCalls` allow.
-pub fn issue_for_teams_user(
-    keys: &KeyRing,
-    resource: &Resource,
+/// have no revocation epoch.
+pub fn teams_user_grant<'a>(
+    resource: &'a Resource,
     user: TeamsUserId,
+    scopes: &'a Scopes,
     expires: Timestamp,
     now: Timestamp,
-) -> Result<IssuedToken, KeyError> {
-    let iat = now.unix_seconds();
-    let exp = expires
-        .unix_seconds()
-        .min(iat + TokenLifetime::MAX_MINUTES * 60);
-    let scopes = Scopes::from_joined("chat,voip").expect("known scopes");
-    sign(
-        keys,
+) -> Grant<'a> {
+    let latest = TokenLifetime::from_minutes(None)
+        .expect("the default lifetime")
+        .expiry_from(now);
+    Grant {
         resource,
-        Subject::TeamsUser(user),
-        &scopes,
-        exp,
-        0,
-        iat,
-    )
+        subject: Subject::TeamsUser(user),
+        scopes,
+        issued_at: now,
+        expires_at: Timestamp::from_unix_seconds(expires.unix_seconds()).min(latest),
+        revocation_epoch: RevocationEpoch::INITIAL,
+    }
 }
 
-fn sign(
-    keys: &KeyRing,
-    resource: &Resource,
-    subject: Subject,
-    scopes: &Scopes,
-    exp: i64,
-    revocation_epoch: i64,
-    iat: i64,
-) -> Result<IssuedToken, KeyError> {
+/// Signs the token `grant` describes with the active key.
+pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
+    let iat = grant.issued_at.unix_seconds();
+    let exp = grant.expires_at.unix_seconds();
     let claims = Claims {
-        skypeid: subject.skype_id(),
+        skypeid: grant.subject.skype_id(),
         scp: SCP,
         csi: iat.to_string(),
         exp,
-        acs_scope: scopes.joined(),
-        resource_id: resource.id.to_string(),
-        resource_location: resource.location.as_str().to_owned(),
+        acs_scope: grant.scopes.joined(),
+        resource_id: grant.resource.id.to_string(),
+        resource_location: grant.resource.location.as_str().to_owned(),
         iat,
-        iss: resource.endpoint.as_str().to_owned(),
-        sub: subject.to_string(),
+        iss: grant.resource.endpoint.as_str().to_owned(),
+        sub: grant.subject.to_string(),
         jti: uuid::Uuid::new_v4().to_string(),
-        rev: revocation_epoch,
+        rev: grant.revocation_epoch.as_i64(),
     };
     let key = keys.active();
     let header = serde_json::to_vec(&Header {

@@ -138,15 +138,15 @@ async fn a_token_from_a_key_another_process_just_made_verifies_at_once() {
     commid::tokens::rotate(&store).await.unwrap();
     let ring = commid::tokens::KeyRing::load(&store).await.unwrap();
     let resource = store.resources().await.unwrap().remove(0);
-    let issued = commid::tokens::issue(
-        &ring,
+    let scopes = commid::domain::Scopes::parse(Some(&["chat".to_owned()])).unwrap();
+    let grant = commid::tokens::Grant::identity(
         &resource,
         commid::domain::IdentityId::parse(&id).unwrap(),
-        &commid::domain::Scopes::parse(Some(&["chat".to_owned()])).unwrap(),
+        &scopes,
         commid::domain::TokenLifetime::from_minutes(Some(60)).unwrap(),
-        0,
+        commid::domain::RevocationEpoch::INITIAL,
         commid::domain::Timestamp::now(),
-    )
-    .unwrap();
+    );
+    let issued = commid::tokens::issue(&ring, &grant).unwrap();
     assert_eq!(app.verify(&issued.token).await["valid"], true);
 }

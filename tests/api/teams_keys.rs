@@ -144,7 +144,7 @@ async fn start_error(entry: TrustedIssuerEntry) -> String {
     };
     match Application::build(layer.resolve().expect("a valid config")).await {
         Ok(_) => panic!("the app started"),
-        Err(e) => e.0,
+        Err(e) => commid::report::chain(&e),
     }
 }
 

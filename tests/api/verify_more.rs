@@ -38,17 +38,16 @@ async fn a_token_past_its_expiry_is_answered_expired_and_nothing_else() {
     let resource = store.resources().await.unwrap().remove(0);
     let now = Timestamp::now().unix_seconds();
     let sign = |issued_seconds_ago: i64| {
-        commid::tokens::issue(
-            &keys,
+        let scopes = Scopes::parse(Some(&["chat".to_owned()])).unwrap();
+        let grant = commid::tokens::Grant::identity(
             &resource,
             IdentityId::parse(&id).unwrap(),
-            &Scopes::parse(Some(&["chat".to_owned()])).unwrap(),
+            &scopes,
             TokenLifetime::from_minutes(Some(60)).unwrap(),
-            0,
+            commid::domain::RevocationEpoch::INITIAL,
             Timestamp::from_unix_seconds(now - issued_seconds_ago),
-        )
-        .unwrap()
-        .token
+        );
+        commid::tokens::issue(&keys, &grant).unwrap().token
     };
     let expired = sign(61 * 60);
     let still_valid = sign(59 * 60);

@@ -3,7 +3,9 @@
 use super::{
     IDENTITY_COLUMNS, PostgresStore, identity_columns, map_err, resource_columns, signing_key,
 };
-use crate::domain::{AccessKey, IdentityId, KeySlot, Resource, ResourceId, Timestamp};
+use crate::domain::{
+    AccessKey, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Timestamp,
+};
 use crate::storage::rows;
 use crate::storage::{
     Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey,
@@ -120,7 +122,7 @@ impl Store for PostgresStore {
             .transpose()
     }
 
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<i64>, StoreError> {
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
         let rows = self
             .query(
                 "UPDATE identities SET revocation_epoch = revocation_epoch + 1
@@ -128,7 +130,7 @@ impl Store for PostgresStore {
                 &[&id.to_string()],
             )
             .await?;
-        Ok(rows.first().map(|r| r.get(0)))
+        Ok(rows.first().map(|r| RevocationEpoch::from_i64(r.get(0))))
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {

@@ -7,7 +7,9 @@ mod touches;
 mod writer;
 
 use super::{Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey};
-use crate::domain::{AccessKey, IdentityId, KeySlot, Resource, ResourceId, Timestamp};
+use crate::domain::{
+    AccessKey, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Timestamp,
+};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::fs::File;
@@ -200,7 +202,7 @@ impl Store for SqliteStore {
                     external_id: new.external_id,
                     created_at: new.created_at,
                     last_token_issued_at: new.token_issued_at,
-                    revocation_epoch: 0,
+                    revocation_epoch: RevocationEpoch::INITIAL,
                     deleted_at: None,
                 }))
             })
@@ -216,14 +218,19 @@ impl Store for SqliteStore {
         row.map(crate::storage::rows::identity).transpose()
     }
 
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<i64>, StoreError> {
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
         self.writer
             .write(move |c| {
                 c.prepare_cached(
                     "UPDATE identities SET revocation_epoch = revocation_epoch + 1
                      WHERE id = ?1 AND deleted_at IS NULL RETURNING revocation_epoch",
                 )
-                .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
+                .and_then(|mut s| {
+                    s.query_row([id.to_string()], |r| {
+                        r.get(0).map(RevocationEpoch::from_i64)
+                    })
+                    .optional()
+                })
                 .map_err(map_err)
             })
             .await
