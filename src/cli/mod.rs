@@ -9,9 +9,9 @@ mod resource;
 mod serve;
 mod signing_key;
 
-use crate::config::{ConfigError, Database, Layer};
+use crate::config::{ConfigError, Database, Layer, StoreFlags};
 use crate::storage::{self, Store};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ enum Command {
     /// Serve the identity API.
     Serve(serve::ServeArgs),
     /// Apply pending database migrations and exit.
-    Migrate(DataDirArgs),
+    Migrate(StoreFlags),
     /// Manage resources and their access keys.
     #[command(subcommand)]
     Resource(resource::ResourceCommand),
@@ -50,36 +50,6 @@ enum Command {
     /// The Power Automate custom connector.
     #[command(subcommand)]
     Connector(connector::ConnectorCommand),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DataDirArgs {
-    /// Where the database and certificates live [default: ./commid-data]; also COMMID_DATA_DIR.
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    #[command(flatten)]
-    database: DatabaseArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct DatabaseArgs {
-    /// A PostgreSQL database shared by several servers (postgres://…) instead
-    /// of SQLite in the data dir; also COMMID_DATABASE_URL.
-    #[arg(long, value_name = "URL", hide_env_values = true)]
-    database_url: Option<String>,
-    /// Connections per server to PostgreSQL [default: 16]; also COMMID_DATABASE_POOL_SIZE.
-    #[arg(long, value_name = "N")]
-    database_pool_size: Option<usize>,
-}
-
-impl DatabaseArgs {
-    fn layer(&self) -> Layer {
-        Layer {
-            database_url: self.database_url.clone().map(crate::domain::Secret::new),
-            database_pool_size: self.database_pool_size,
-            ..Layer::default()
-        }
-    }
 }
 
 /// A failure to report on stderr, with exit status 1: the error and every
@@ -144,15 +114,6 @@ fn base_layer(config: Option<PathBuf>) -> Result<Layer, ConfigError> {
         .transpose()?
         .unwrap_or_default();
     Ok(file.merge(Layer::from_env(|name| std::env::var(name).ok())?))
-}
-
-impl DataDirArgs {
-    fn layer(&self) -> Layer {
-        Layer {
-            data_dir: self.data_dir.clone(),
-            ..self.database.layer()
-        }
-    }
 }
 
 async fn migrate(layer: Layer) -> Result<(), Failure> {

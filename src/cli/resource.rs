@@ -1,5 +1,6 @@
-use super::{DataDirArgs, Failure, open_store};
+use super::{Failure, open_store};
 use crate::config::Layer;
+use crate::config::StoreFlags;
 use crate::domain::{AccessKey, DataLocation, Endpoint, KeySlot, Resource, ResourceName};
 use crate::storage::{Store, StoreError};
 use clap::Subcommand;
@@ -20,19 +21,19 @@ pub enum ResourceCommand {
         #[arg(long, value_name = "URL")]
         endpoint: Option<String>,
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
     /// List resources (without keys).
     List {
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
     /// Print a resource's keys and connection strings.
     ShowKeys {
         #[arg(long, default_value = "default")]
         name: String,
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
     /// Replace one key; the other keeps working, so clients can move over
     /// without downtime.
@@ -43,7 +44,7 @@ pub enum ResourceCommand {
         #[arg(long, value_parser = ["primary", "secondary"])]
         key: String,
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
 }
 

@@ -1,5 +1,6 @@
-use super::{DataDirArgs, Failure, open_store};
+use super::{Failure, open_store};
 use crate::config::Layer;
+use crate::config::StoreFlags;
 use clap::Subcommand;
 use serde_json::json;
 
@@ -10,12 +11,12 @@ pub enum SigningKeyCommand {
     /// seconds.
     Rotate {
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
     /// List the signing keys.
     List {
         #[command(flatten)]
-        data: DataDirArgs,
+        data: StoreFlags,
     },
 }
 

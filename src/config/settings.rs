@@ -1,127 +1,141 @@
-//! The settings that environment variables can set, in one table.
+//! Every setting, declared once: its file key, `COMMID_*` variable, flag,
+//! default and meaning. `Layer`, the readers of the environment, the flags
+//! of the commands and the table of docs/configuration.md (checked by the
+//! test `the_documentation_lists_every_setting_as_declared`) all come from
+//! here. Add a setting by adding an entry; [`super::Layer::resolve`] turns
+//! it into configuration.
 
-use super::Layer;
-use crate::domain::Secret;
+use super::TrustedIssuerEntry;
+use super::declare::{
+    boolean, computed, file_only, list, nothing, number, path, secret, settings, text, value,
+};
+use crate::domain::{DEFAULT_UPSTREAM_HOSTS, Secret};
+use crate::upstream::{DEFAULT_BUDGET, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 use std::path::PathBuf;
 
-/// Reads one variable's text into a layer; on failure, what was expected.
-pub(super) type Setter = fn(&mut Layer, &str) -> Result<(), &'static str>;
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+pub const DEFAULT_DATA_DIR: &str = "./commid-data";
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+pub const DEFAULT_RATE_LIMIT: u32 = 2_000;
+pub const DEFAULT_POOL_SIZE: usize = 16;
+pub const DEFAULT_DATABASE_TIMEOUT_MS: u64 = 3000;
+pub use crate::storage::sqlite::DEFAULT_WRITE_QUEUE;
 
-/// Every setting: its file key, its variable, and how to read it. The one
-/// list of settings; the file's keys come from `Layer`'s fields, which
-/// `every_setting_has_a_variable` keeps in step with this table.
-pub(super) const SETTINGS: [(&str, &str, Setter); 18] = [
-    ("listen", "COMMID_LISTEN", |l, v| {
-        l.listen = Some(v.to_owned());
-        Ok(())
-    }),
-    ("data_dir", "COMMID_DATA_DIR", |l, v| {
-        l.data_dir = Some(PathBuf::from(v));
-        Ok(())
-    }),
-    ("http", "COMMID_HTTP", |l, v| {
-        l.http = Some(parse_bool(v).ok_or("true or false")?);
-        Ok(())
-    }),
-    ("tls_cert", "COMMID_TLS_CERT", |l, v| {
-        l.tls_cert = Some(PathBuf::from(v));
-        Ok(())
-    }),
-    ("tls_key", "COMMID_TLS_KEY", |l, v| {
-        l.tls_key = Some(PathBuf::from(v));
-        Ok(())
-    }),
-    ("public_url", "COMMID_PUBLIC_URL", |l, v| {
-        l.public_url = Some(v.to_owned());
-        Ok(())
-    }),
-    ("body_limit_bytes", "COMMID_BODY_LIMIT_BYTES", |l, v| {
-        l.body_limit_bytes = Some(v.parse().map_err(|_| "a byte count")?);
-        Ok(())
-    }),
-    ("workers", "COMMID_WORKERS", |l, v| {
-        l.workers = Some(v.parse().map_err(|_| "a number of workers")?);
-        Ok(())
-    }),
-    ("database_url", "COMMID_DATABASE_URL", |l, v| {
-        l.database_url = Some(Secret::new(v));
-        Ok(())
-    }),
-    ("database_pool_size", "COMMID_DATABASE_POOL_SIZE", |l, v| {
-        l.database_pool_size = Some(v.parse().map_err(|_| "a number of connections")?);
-        Ok(())
-    }),
-    (
-        "database_timeout_ms",
-        "COMMID_DATABASE_TIMEOUT_MS",
-        |l, v| {
-            l.database_timeout_ms = Some(v.parse().map_err(|_| "a number of milliseconds")?);
-            Ok(())
-        },
-    ),
-    (
-        "rate_limit_per_second",
-        "COMMID_RATE_LIMIT_PER_SECOND",
-        |l, v| {
-            l.rate_limit_per_second = Some(
-                v.parse()
-                    .map_err(|_| "a number of requests per second (0: no limit)")?,
-            );
-            Ok(())
-        },
-    ),
-    ("rate_limit_burst", "COMMID_RATE_LIMIT_BURST", |l, v| {
-        l.rate_limit_burst = Some(v.parse().map_err(|_| "a number of requests")?);
-        Ok(())
-    }),
-    ("write_queue", "COMMID_WRITE_QUEUE", |l, v| {
-        l.write_queue = Some(v.parse().map_err(|_| "a number of writes")?);
-        Ok(())
-    }),
-    (
-        "upstream_allowed_hosts",
-        "COMMID_UPSTREAM_ALLOWED_HOSTS",
-        |l, v| {
-            l.upstream_allowed_hosts = Some(
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|e| !e.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            );
-            Ok(())
-        },
-    ),
-    ("upstream_budget_ms", "COMMID_UPSTREAM_BUDGET_MS", |l, v| {
-        l.upstream_budget_ms = Some(v.parse().map_err(|_| "a number of milliseconds")?);
-        Ok(())
-    }),
-    (
-        "upstream_connect_timeout_ms",
-        "COMMID_UPSTREAM_CONNECT_TIMEOUT_MS",
-        |l, v| {
-            l.upstream_connect_timeout_ms =
-                Some(v.parse().map_err(|_| "a number of milliseconds")?);
-            Ok(())
-        },
-    ),
-    (
-        "upstream_read_timeout_ms",
-        "COMMID_UPSTREAM_READ_TIMEOUT_MS",
-        |l, v| {
-            l.upstream_read_timeout_ms = Some(v.parse().map_err(|_| "a number of milliseconds")?);
-            Ok(())
-        },
-    ),
-];
+fn millis(duration: std::time::Duration) -> u64 {
+    duration.as_millis() as u64
+}
 
-/// Settings whose values are never echoed in an error.
-pub(super) const SECRET_SETTINGS: [&str; 1] = ["database_url"];
-
-fn parse_bool(text: &str) -> Option<bool> {
-    match text.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
+settings! {
+    listen: String {
+        env: Some("COMMID_LISTEN"), flag: serve("listen", "ADDR"),
+        default: value(DEFAULT_LISTEN), read: text,
+        meaning: "address and port; loopback unless you say otherwise",
+    },
+    data_dir: PathBuf {
+        env: Some("COMMID_DATA_DIR"), flag: store("data-dir", "DIR"),
+        default: value(DEFAULT_DATA_DIR), read: path,
+        meaning: "database, certificates, lock file (created `0700`)",
+    },
+    http: bool {
+        env: Some("COMMID_HTTP"), flag: switch("http"),
+        default: value(false), read: boolean,
+        meaning: "plain HTTP, for use behind a TLS-terminating proxy",
+    },
+    tls_cert: PathBuf {
+        env: Some("COMMID_TLS_CERT"), flag: serve("tls-cert", "FILE"),
+        default: computed("self-signed"), read: path,
+        meaning: "your PEM certificate chain (with `tls_key`). Without them, `serve` keeps a certificate \
+            authority in `DATA_DIR/tls/` (`ca.pem`, what clients trust, made once) and issues itself a \
+            server certificate on every start for `localhost`, the loopback addresses and every \
+            resource's endpoint host",
+    },
+    tls_key: PathBuf {
+        env: Some("COMMID_TLS_KEY"), flag: serve("tls-key", "FILE"),
+        default: computed("self-signed"), read: path,
+        meaning: "the PEM private key of `tls_cert`",
+    },
+    public_url: String {
+        env: Some("COMMID_PUBLIC_URL"), flag: serve("public-url", "URL"),
+        default: computed("the listen address"), read: text,
+        meaning: "the URL clients use, printed in the connection string and used as the default \
+            resource's endpoint",
+    },
+    body_limit_bytes: usize {
+        env: Some("COMMID_BODY_LIMIT_BYTES"), flag: none,
+        default: value(DEFAULT_BODY_LIMIT), read: number!("a byte count"),
+        meaning: "larger request bodies get 413 (1024 to 16777216)",
+    },
+    workers: usize {
+        env: Some("COMMID_WORKERS"), flag: serve("workers", "N"),
+        default: computed("one per CPU"), read: number!("a number of workers"),
+        meaning: "HTTP worker threads (1 to 256)",
+    },
+    database_url: Secret {
+        env: Some("COMMID_DATABASE_URL"), flag: store("database-url", "URL"),
+        default: computed("SQLite in the data dir"), read: secret,
+        meaning: "`postgres://user:password@host:5432/db` for the shared PostgreSQL store, with \
+            `?sslmode=require` for TLS (see [PostgreSQL](#postgresql)); never logged",
+    },
+    database_pool_size: usize {
+        env: Some("COMMID_DATABASE_POOL_SIZE"), flag: store("database-pool-size", "N"),
+        default: value(DEFAULT_POOL_SIZE), read: number!("a number of connections"),
+        meaning: "PostgreSQL connections per server (1 to 1024)",
+    },
+    database_timeout_ms: u64 {
+        env: Some("COMMID_DATABASE_TIMEOUT_MS"), flag: none,
+        default: value(DEFAULT_DATABASE_TIMEOUT_MS), read: number!("a number of milliseconds"),
+        meaning: "deadline of a database call (100 to 60000); past it the request gets 503 with \
+            `Retry-After`",
+    },
+    rate_limit_per_second: u32 {
+        env: Some("COMMID_RATE_LIMIT_PER_SECOND"), flag: none,
+        default: value(DEFAULT_RATE_LIMIT),
+        read: number!("a number of requests per second (0: no limit)"),
+        meaning: "requests per second each resource may make, counted by each instance (behind a \
+            load balancer over N instances a resource gets up to N times this); over it, 429 \
+            `TooManyRequests` with `Retry-After`; `0` turns the limit off. Forwarded \
+            (pass-through) requests are not counted: the upstream limits its own resources",
+    },
+    rate_limit_burst: u32 {
+        env: Some("COMMID_RATE_LIMIT_BURST"), flag: none,
+        default: computed("twice the rate"), read: number!("a number of requests"),
+        meaning: "requests a resource may send at once before the rate applies (1 to 60 times the \
+            rate)",
+    },
+    write_queue: usize {
+        env: Some("COMMID_WRITE_QUEUE"), flag: none,
+        default: value(DEFAULT_WRITE_QUEUE), read: number!("a number of writes"),
+        meaning: "SQLite writes that may wait for the writer (1 to 1000000); past it, 503 \
+            `ServiceUnavailable` with `Retry-After` instead of an unbounded queue",
+    },
+    trusted_issuers: Vec<TrustedIssuerEntry> {
+        env: None, flag: none,
+        default: nothing(), read: file_only,
+        meaning: "`[[trusted_issuers]]` tables, of the file only: whose Teams user tokens each \
+            resource exchanges ([below](#trusted-issuers-teams-users))",
+    },
+    upstream_allowed_hosts: Vec<String> {
+        env: Some("COMMID_UPSTREAM_ALLOWED_HOSTS"), flag: none,
+        default: value(DEFAULT_UPSTREAM_HOSTS.map(str::to_owned).to_vec()), read: list,
+        meaning: "[pass-through](passthrough.md): the endpoints a `Connection-String` request may be \
+            forwarded to, `host[:port]` or `*.domain[:port]` (a list in the file, comma-separated in \
+            the variable); empty turns pass-through off",
+    },
+    upstream_budget_ms: u64 {
+        env: Some("COMMID_UPSTREAM_BUDGET_MS"), flag: none,
+        default: value(millis(DEFAULT_BUDGET)), read: number!("a number of milliseconds"),
+        meaning: "pass-through: the most time one request spends upstream, every attempt and wait \
+            included (100 to 100000)",
+    },
+    upstream_connect_timeout_ms: u64 {
+        env: Some("COMMID_UPSTREAM_CONNECT_TIMEOUT_MS"), flag: none,
+        default: value(millis(DEFAULT_CONNECT_TIMEOUT)), read: number!("a number of milliseconds"),
+        meaning: "pass-through: the longest wait for a connection (100 to 60000)",
+    },
+    upstream_read_timeout_ms: u64 {
+        env: Some("COMMID_UPSTREAM_READ_TIMEOUT_MS"), flag: none,
+        default: value(millis(DEFAULT_READ_TIMEOUT)), read: number!("a number of milliseconds"),
+        meaning: "pass-through: the longest silence while waiting for or reading an answer (100 to \
+            100000)",
+    },
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::Secret;
 use std::time::Duration;
 
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -35,7 +36,7 @@ fn flags_override_the_environment_which_overrides_the_file() {
 
 #[test]
 fn every_setting_is_a_file_key_too() {
-    for (key, _, _) in SETTINGS {
+    for key in settings::all().iter().map(|s| s.key) {
         // Values of the wrong type fail too, but never as an unknown key.
         for value in ["\"x\"", "1", "true"] {
             if let Err(e) = toml::from_str::<Layer>(&format!("{key} = {value}")) {
@@ -219,4 +220,81 @@ fn bad_upstream_settings_stop_the_start_with_the_reason() {
         err.to_string(),
         "COMMID_UPSTREAM_READ_TIMEOUT_MS='soon' is not a number of milliseconds."
     );
+}
+
+#[test]
+fn flags_and_variables_of_every_declared_setting_reach_the_layer() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeFlags,
+        #[command(flatten)]
+        store: StoreFlags,
+    }
+    let cli = Cli::try_parse_from([
+        "commid",
+        "--listen",
+        "127.0.0.1:9",
+        "--http",
+        "--data-dir",
+        "/d",
+        "--database-pool-size",
+        "3",
+    ])
+    .unwrap();
+    let flags = cli.store.layer().merge(cli.serve.layer());
+    assert_eq!(flags.listen.as_deref(), Some("127.0.0.1:9"));
+    assert_eq!(flags.http, Some(true));
+    assert_eq!(flags.data_dir, Some(PathBuf::from("/d")));
+    assert_eq!(flags.database_pool_size, Some(3));
+    let err = Cli::try_parse_from(["commid", "--workers", "many"])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("not a number of workers"), "{err}");
+    // Every variable a setting declares is read.
+    for s in settings::all() {
+        let Some(variable) = s.variable else { continue };
+        let bad = Layer::from_env(env(&[(variable, "\u{1}not-a-value")]));
+        let good_or_refused = bad.map(|l| l != Layer::default()).unwrap_or(true);
+        assert!(good_or_refused, "{variable} is not read");
+    }
+}
+
+#[test]
+fn every_declared_default_value_is_what_resolution_uses() {
+    let config = Layer::default().resolve().unwrap();
+    let defaults = Layer::defaults();
+    assert_eq!(config.listen.to_string(), defaults.listen.unwrap());
+    assert_eq!(config.data_dir, defaults.data_dir.unwrap());
+    assert_eq!(config.body_limit, defaults.body_limit_bytes.unwrap());
+    assert_eq!(config.limits.write_queue, defaults.write_queue.unwrap());
+    assert_eq!(
+        config.limits.rate_per_second,
+        defaults.rate_limit_per_second.unwrap()
+    );
+}
+
+/// The table between the markers in docs/configuration.md is the one the
+/// declarations give; `COMMID_UPDATE_DOCS=1 cargo test` rewrites it.
+#[test]
+fn the_documentation_lists_every_setting_as_declared() {
+    const BEGIN: &str = "<!-- settings: generated from src/config/settings.rs -->\n";
+    const END: &str = "<!-- end of settings -->";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let start = doc.find(BEGIN).expect("the begin marker") + BEGIN.len();
+    let end = doc.find(END).expect("the end marker");
+    let fresh = settings_table();
+    if doc[start..end] != fresh {
+        if std::env::var("COMMID_UPDATE_DOCS").as_deref() == Ok("1") {
+            std::fs::write(&path, format!("{}{fresh}{}", &doc[..start], &doc[end..])).unwrap();
+        } else {
+            panic!(
+                "docs/configuration.md does not list the settings as declared; \
+                 run COMMID_UPDATE_DOCS=1 cargo test and review the diff. Expected:\n{fresh}"
+            );
+        }
+    }
 }
