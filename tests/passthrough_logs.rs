@@ -3,19 +3,14 @@
 //! connection string, whatever happens. A test binary of its own, because
 //! it installs a logger that captures every record at every level.
 
-#[allow(dead_code)]
-#[path = "api/helpers.rs"]
-mod helpers;
-#[allow(dead_code)]
-#[path = "api/upstream_double.rs"]
-mod upstream_double;
+mod common;
 
 use base64::Engine;
-use helpers::*;
+use common::app::*;
+use common::double::{Double, KEY, Reply};
 use reqwest::Method;
 use serde_json::json;
 use std::sync::Mutex;
-use upstream_double::{Double, KEY, Reply};
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
@@ -45,8 +40,7 @@ async fn forwarded_requests_log_one_line_each_and_never_the_key() {
     let double = Double::start(vec![
         Reply::error(503, "ServiceUnavailable"),
         Reply::new(200, r#"{"token":"t","expiresOn":"x"}"#),
-    ])
-    .await;
+    ]);
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -262,7 +262,7 @@ async fn sqlite(_test: &str) -> Opened {
 }
 
 async fn postgres(test: &str) -> Opened {
-    let schema = common::postgres::schema(test).await?;
+    let schema = crate::common::postgres::schema(test).await?;
     let options = commid::storage::postgres::PgOptions {
         url: commid::domain::Secret::new(schema.url.clone()),
         pool_size: 8,

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use commid::acs::hmac;
 use commid::domain::{AccessKey, DataLocation, Endpoint, KeySlot, Resource, ResourceName};
 use commid::storage::Store;

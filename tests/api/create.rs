@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use commid::domain::ApiVersion;
 use reqwest::Method;
 

@@ -2,7 +2,7 @@
 //! Retry-After in the ACS error envelope, nothing else, and the server
 //! stays up.
 
-use crate::helpers::*;
+use crate::common::app::*;
 use commid::domain::{DataLocation, Endpoint, Resource, ResourceName};
 use commid::storage::Store;
 use reqwest::Method;

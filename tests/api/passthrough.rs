@@ -3,8 +3,8 @@
 //! upstream's exact `127.0.0.1:PORT`, signed with the connection string's
 //! key, and the upstream checks the signature as ACS does.
 
-use crate::helpers::*;
-use crate::upstream_double::{Double, Reply};
+use crate::common::app::*;
+use crate::common::double::{Double, Reply};
 use commid::domain::AccessKey;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -148,7 +148,7 @@ async fn a_tampered_key_gets_the_upstreams_401() {
 
 #[tokio::test]
 async fn forwarded_requests_share_one_pooled_connection_to_the_upstream() {
-    let double = Double::start(vec![Reply::new(200, r#"{"token":"t","expiresOn":"x"}"#)]).await;
+    let double = Double::start(vec![Reply::new(200, r#"{"token":"t","expiresOn":"x"}"#)]);
     let allowed = double.authority();
     let app = spawn_with(|layer| commid::config::Layer {
         upstream_allowed_hosts: Some(vec![allowed]),

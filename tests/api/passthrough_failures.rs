@@ -2,8 +2,8 @@
 //! throttling, outages, silence, redirects, oversized answers, and hosts
 //! that are not on the allow-list.
 
-use crate::helpers::*;
-use crate::upstream_double::{Double, Reply};
+use crate::common::app::*;
+use crate::common::double::{Double, Reply};
 use commid::config::Layer;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -52,8 +52,7 @@ async fn a_429_is_retried_after_its_retry_after_and_each_attempt_signed_afresh()
     let double = Double::start(vec![
         Reply::error(429, "TooManyRequests").header("retry-after", "1"),
         Reply::new(200, TOKEN),
-    ])
-    .await;
+    ]);
     let app = front(vec![double.authority()]).await;
     let started = Instant::now();
     let r = issue(&app, &double.connection_string()).await;
@@ -78,8 +77,7 @@ async fn a_429_is_retried_after_its_retry_after_and_each_attempt_signed_afresh()
 async fn throttling_that_outlasts_the_budget_is_relayed_with_its_retry_after() {
     let double = Double::start(vec![
         Reply::error(429, "TooManyRequests").header("retry-after", "1"),
-    ])
-    .await;
+    ]);
     let app = front(vec![double.authority()]).await;
     let r = issue(&app, &double.connection_string()).await;
     assert_eq!(r.headers()["retry-after"], "1");
@@ -89,8 +87,7 @@ async fn throttling_that_outlasts_the_budget_is_relayed_with_its_retry_after() {
 
     let patient = Double::start(vec![
         Reply::error(429, "TooManyRequests").header("retry-after", "120"),
-    ])
-    .await;
+    ]);
     let app = front(vec![patient.authority()]).await;
     let started = Instant::now();
     let r = issue(&app, &patient.connection_string()).await;
@@ -106,8 +103,7 @@ async fn a_503_is_retried_with_backoff_until_the_upstream_recovers() {
         Reply::error(503, "ServiceUnavailable"),
         Reply::error(503, "ServiceUnavailable"),
         Reply::new(200, TOKEN),
-    ])
-    .await;
+    ]);
     let app = front(vec![double.authority()]).await;
     let r = issue(&app, &double.connection_string()).await;
     assert_eq!(r.status(), 200);
@@ -120,8 +116,7 @@ async fn a_create_is_retried_after_a_503_but_never_after_a_500_or_502() {
         let double = Double::start(vec![
             Reply::error(status, "InternalError"),
             Reply::new(201, r#"{"identity":{"id":"x"}}"#),
-        ])
-        .await;
+        ]);
         let app = front(vec![double.authority()]).await;
         let r = create(&app, &double.connection_string()).await;
         assert_eq!(error_of(r, status).await["code"], "InternalError");
@@ -130,8 +125,7 @@ async fn a_create_is_retried_after_a_503_but_never_after_a_500_or_502() {
     let double = Double::start(vec![
         Reply::error(503, "ServiceUnavailable"),
         Reply::new(201, r#"{"identity":{"id":"x"}}"#),
-    ])
-    .await;
+    ]);
     let app = front(vec![double.authority()]).await;
     let r = create(&app, &double.connection_string()).await;
     assert_eq!(r.status(), 201);
@@ -140,7 +134,7 @@ async fn a_create_is_retried_after_a_503_but_never_after_a_500_or_502() {
 
 #[tokio::test]
 async fn an_upstream_that_does_not_answer_gets_504_within_the_budget() {
-    let double = Double::start(vec![Reply::new(200, TOKEN).after(Duration::from_secs(10))]).await;
+    let double = Double::start(vec![Reply::new(200, TOKEN).after(Duration::from_secs(10))]);
     let app = front(vec![double.authority()]).await;
     let started = Instant::now();
     let r = issue(&app, &double.connection_string()).await;
@@ -154,7 +148,7 @@ async fn an_upstream_that_does_not_answer_gets_504_within_the_budget() {
     // Issuing is idempotent: timed-out attempts are tried again.
     assert!(double.requests().len() >= 2);
 
-    let silent = Double::start(vec![Reply::new(201, "{}").after(Duration::from_secs(10))]).await;
+    let silent = Double::start(vec![Reply::new(201, "{}").after(Duration::from_secs(10))]);
     let app = front(vec![silent.authority()]).await;
     let r = create(&app, &silent.connection_string()).await;
     assert_eq!(error_of(r, 504).await["code"], "GatewayTimeout");
@@ -164,12 +158,11 @@ async fn an_upstream_that_does_not_answer_gets_504_within_the_budget() {
 
 #[tokio::test]
 async fn a_redirect_is_neither_followed_nor_relayed() {
-    let elsewhere = Double::start(vec![Reply::new(201, "{}")]).await;
+    let elsewhere = Double::start(vec![Reply::new(201, "{}")]);
     let double = Double::start(vec![Reply::new(302, "").header(
         "location",
         &format!("http://{}/identities?{API}", elsewhere.authority()),
-    )])
-    .await;
+    )]);
     let app = front(vec![double.authority(), elsewhere.authority()]).await;
     let r = create(&app, &double.connection_string()).await;
     assert!(r.headers().get("location").is_none());
@@ -184,7 +177,7 @@ async fn a_redirect_is_neither_followed_nor_relayed() {
 
 #[tokio::test]
 async fn request_and_answer_bodies_are_size_limited() {
-    let double = Double::start(vec![Reply::new(200, &"x".repeat(2 * 1024 * 1024))]).await;
+    let double = Double::start(vec![Reply::new(200, &"x".repeat(2 * 1024 * 1024))]);
     let app = front(vec![double.authority()]).await;
     let e = error_of(issue(&app, &double.connection_string()).await, 502).await;
     assert!(
@@ -194,7 +187,7 @@ async fn request_and_answer_bodies_are_size_limited() {
             .contains("exceeds 1048576 bytes"),
         "{e}"
     );
-    let quiet = Double::start(vec![Reply::new(200, TOKEN)]).await;
+    let quiet = Double::start(vec![Reply::new(200, TOKEN)]);
     let app = front(vec![quiet.authority()]).await;
     let big = json!({"scopes": ["chat"], "padding": "x".repeat(70 * 1024)});
     let r = app
@@ -230,8 +223,8 @@ async fn an_unreachable_upstream_gets_502_after_retrying_within_the_budget() {
 
 #[tokio::test]
 async fn hosts_outside_the_allow_list_are_refused_without_any_connection() {
-    let double = Double::start(vec![Reply::new(201, "{}")]).await;
-    let other = Double::start(vec![Reply::new(201, "{}")]).await;
+    let double = Double::start(vec![Reply::new(201, "{}")]);
+    let other = Double::start(vec![Reply::new(201, "{}")]);
     let port = double.port;
     let cases = [
         // The default list: only *.communication.azure.com over https.
@@ -263,7 +256,7 @@ async fn hosts_outside_the_allow_list_are_refused_without_any_connection() {
 
 #[tokio::test]
 async fn the_allow_list_compares_hosts_after_url_parsing() {
-    let double = Double::start(vec![Reply::new(200, TOKEN)]).await;
+    let double = Double::start(vec![Reply::new(200, TOKEN)]);
     let app = front(vec![double.authority()]).await;
     // 127.1 is 127.0.0.1: the same allow-listed host, written otherwise.
     let cs = double.connection_string().replace("127.0.0.1", "127.1");

@@ -2,9 +2,9 @@
 //! single-resource rule, a local resource's exact host stays local, and
 //! requests that fail validation are answered locally, never sent.
 
-use crate::helpers::*;
-use crate::passthrough::{front_and_upstream, with_key};
-use crate::upstream_double::{Double, Reply};
+use crate::api::passthrough::{front_and_upstream, with_key};
+use crate::common::app::*;
+use crate::common::double::{Double, Reply};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -61,7 +61,7 @@ async fn a_local_resources_exact_host_is_served_locally_though_it_is_on_the_allo
 
 #[tokio::test]
 async fn validation_errors_are_answered_locally_with_the_same_bodies() {
-    let double = Double::start(vec![Reply::new(200, "{}")]).await;
+    let double = Double::start(vec![Reply::new(200, "{}")]);
     let allowed = double.authority();
     let app = spawn_with(|layer| commid::config::Layer {
         upstream_allowed_hosts: Some(vec![allowed]),

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::Method;
 use serde_json::Value;

@@ -1,8 +1,8 @@
 //! `POST /teamsUser/:exchangeAccessToken`: what is exchanged, for whom,
 //! until when, and the request errors of WIRE.md.
 
-use crate::helpers::*;
-use crate::teams_issuer::*;
+use crate::api::teams_issuer::*;
+use crate::common::app::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 

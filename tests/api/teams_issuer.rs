@@ -1,9 +1,9 @@
 //! The Teams exchange as the tests call it, against an app that trusts the
 //! tests' issuer (`tests/common/issuer.rs`).
 
-pub use crate::issuer::*;
+pub use crate::common::issuer::*;
 
-use crate::helpers::{API, TestApp, spawn_with};
+use crate::common::app::{API, TestApp, spawn_with};
 use commid::config::{Layer, TrustedIssuerEntry};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};

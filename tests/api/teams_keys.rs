@@ -2,8 +2,8 @@
 //! withdrawn keys dropped, fetches rate-limited, the schedule, key files,
 //! and the configuration mistakes that stop the start.
 
-use crate::helpers::*;
-use crate::teams_issuer::*;
+use crate::api::teams_issuer::*;
+use crate::common::app::*;
 use commid::config::{Layer, TrustedIssuerEntry};
 use commid::startup::Application;
 use std::time::Duration;

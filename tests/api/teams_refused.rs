@@ -2,7 +2,7 @@
 //! `InvalidAccessToken`, whatever is wrong with it (RFC 8725's attacks
 //! included).
 
-use crate::teams_issuer::*;
+use crate::api::teams_issuer::*;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use commid::config::Layer;

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use commid::config::Layer;
 use commid::startup::Application;
 use serde_json::Value;

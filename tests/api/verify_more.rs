@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::common::app::*;
 use commid::domain::{IdentityId, Scopes, Timestamp, TokenLifetime};
 use commid::storage::Store;
 use reqwest::Method;

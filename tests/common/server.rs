@@ -2,11 +2,11 @@
 //! a free port, killed when dropped.
 #![allow(dead_code)]
 
-use commid::acs::sign_headers;
+use super::sign::Signer;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Where a running server answers, and the key to sign with.
 #[derive(Clone)]
@@ -22,6 +22,34 @@ pub struct Target {
 pub struct Server {
     pub child: Child,
     pub target: Target,
+    /// The data dir, when the server made its own ([`Server::http`] and co).
+    _data_dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Plain HTTP, in a data dir of its own.
+    pub fn http() -> Server {
+        Server::own_dir(&["--http"])
+    }
+
+    /// Plain HTTP with a configuration file, in a data dir of its own.
+    pub fn http_with_config(config: &std::path::Path) -> Server {
+        let config = config.to_str().expect("a UTF-8 path");
+        Server::own_dir(&["--http", "--config", config])
+    }
+
+    /// HTTPS with the self-signed certificate `serve` makes, in a data dir
+    /// of its own.
+    pub fn tls() -> Server {
+        Server::own_dir(&[])
+    }
+
+    fn own_dir(args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = start(dir.path(), args);
+        server._data_dir = Some(dir);
+        server
+    }
 }
 
 /// Never leaves a server running, whatever way the test ends.
@@ -59,6 +87,7 @@ pub fn start_with_env(
         .arg(data_dir)
         .args(extra_args)
         .env("RUST_LOG", "warn")
+        .env_remove("COMMID_CONFIG")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(log)
@@ -74,6 +103,7 @@ pub fn start_with_env(
             connection_string: String::new(),
             tls_certificate: None,
         },
+        _data_dir: None,
     };
     let stdout = server.child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
@@ -121,20 +151,16 @@ pub async fn call(
     let body = body
         .map(|b| serde_json::to_vec(&b).unwrap())
         .unwrap_or_default();
-    let mut req = http
-        .request(method.clone(), format!("{}{target}", s.base))
-        .body(body.clone());
-    for (k, v) in sign_headers(
-        method.as_str(),
-        &target,
-        &s.authority,
-        &body,
-        &s.key,
-        SystemTime::now(),
-    ) {
-        req = req.header(k, v);
-    }
-    let r = req.send().await.ok()?;
+    let signer = Signer {
+        base: &s.base,
+        host: &s.authority,
+        key: &s.key,
+    };
+    let r = signer
+        .request(http, method, &target, body)
+        .send()
+        .await
+        .ok()?;
     let status = r.status().as_u16();
     let bytes = r.bytes().await.ok()?;
     Some((

@@ -1,6 +1,7 @@
 //! One app per test, in-process on port 0 with its own data dir, and a
 //! client that signs requests like the SDKs do.
 
+use super::sign::Signer;
 use base64::Engine;
 use commid::acs::ConnectionString;
 use commid::config::Layer;
@@ -8,7 +9,6 @@ use commid::startup::Application;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 pub const API: &str = "api-version=2023-10-01";
 
@@ -83,23 +83,14 @@ impl TestApp {
         body: Vec<u8>,
         key: &[u8],
     ) -> Response {
-        let headers = commid::acs::sign_headers(
-            method.as_str(),
-            path_and_query,
-            &self.authority,
-            &body,
+        let signer = Signer {
+            base: &self.base,
+            host: &self.authority,
             key,
-            SystemTime::now(),
-        );
-        let mut request = self
-            .http
-            .request(method, format!("{}{path_and_query}", self.base));
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        request
+        };
+        signer
+            .request(&self.http, method, path_and_query, body)
             .header("content-type", "application/json")
-            .body(body)
             .send()
             .await
             .expect("the server answers")
@@ -114,22 +105,17 @@ impl TestApp {
         key: &[u8],
         host: &str,
     ) -> Response {
-        let headers = commid::acs::sign_headers(
-            method.as_str(),
-            path_and_query,
+        let signer = Signer {
+            base: &self.base,
             host,
-            &body,
             key,
-            SystemTime::now(),
-        );
-        let mut request = self
-            .http
-            .request(method, format!("{}{path_and_query}", self.base))
-            .header("host", host);
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        request.body(body).send().await.expect("the server answers")
+        };
+        signer
+            .request(&self.http, method, path_and_query, body)
+            .header("host", host)
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     /// A request with a `Connection-String` header, as the connector sends.

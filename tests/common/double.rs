@@ -1,7 +1,10 @@
-//! A scripted stand-in for an upstream ACS endpoint, for failure injection:
-//! it counts the connections made to it, records every request, and answers
-//! from a list (repeating the last answer once the list runs out). Keeps
-//! connections open between requests, as ACS does.
+//! A scripted stand-in for an ACS endpoint, for what commid never answers
+//! (throttling, server errors, redirects, silence) and for pass-through
+//! failure injection: it counts the connections made to it, records every
+//! request, and answers from a list (repeating the last answer once the
+//! list runs out). Keeps connections open between requests, as ACS does.
+//! It runs on a thread of its own, so sync and async tests use it alike,
+//! and stops when dropped.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -70,6 +73,10 @@ impl Seen {
             .map(|(_, v)| v.as_str())
     }
 
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
     /// Whether the HMAC signature covers this very request (method, target,
     /// date, host and body), made with the double's key.
     pub fn signature_is_valid(&self) -> bool {
@@ -101,27 +108,52 @@ pub struct Double {
     pub port: u16,
     connections: Arc<AtomicUsize>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Double {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 impl Double {
-    pub async fn start(replies: Vec<Reply>) -> Double {
+    pub fn start(replies: Vec<Reply>) -> Double {
         assert!(!replies.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let connections = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (count, log) = (connections.clone(), seen.clone());
         let replies = Arc::new(replies);
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(stream, replies.clone(), log.clone()));
-            }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = TcpListener::from_std(listener).unwrap();
+                let accept = async {
+                    while let Ok((stream, _)) = listener.accept().await {
+                        count.fetch_add(1, Ordering::SeqCst);
+                        tokio::spawn(serve(stream, replies.clone(), log.clone()));
+                    }
+                };
+                tokio::select! {
+                    _ = accept => {}
+                    _ = stopped => {}
+                }
+            });
         });
         Double {
             port,
             connections,
             seen,
+            stop: Some(stop),
         }
     }
 

@@ -2,9 +2,7 @@
 //! concurrent creates, revokes and deletes; after a restart every write it
 //! acknowledged is there.
 
-mod common;
-
-use common::server::call;
+use crate::common::server::call;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -26,7 +24,7 @@ async fn every_acknowledged_write_survives_sigkill_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_write_survives_sigkill_on_postgres() {
-    let Some(schema) = common::postgres::schema("the PostgreSQL crash test").await else {
+    let Some(schema) = crate::common::postgres::schema("the PostgreSQL crash test").await else {
         return;
     };
     crash_and_check(&["--http", "--database-url", &schema.url]).await;
@@ -36,7 +34,7 @@ async fn every_acknowledged_write_survives_sigkill_on_postgres() {
 /// SIGKILL at a random moment, restarts it and checks every acknowledged write.
 async fn crash_and_check(args: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = common::server::start(dir.path(), args);
+    let mut server = crate::common::server::start(dir.path(), args);
     let http = reqwest::Client::new();
     let acked = Arc::new(Mutex::new(Acked::default()));
     let mut workers = Vec::new();
@@ -95,7 +93,7 @@ async fn crash_and_check(args: &[&str]) {
         w.await.unwrap();
     }
 
-    let server = common::server::start(dir.path(), args);
+    let server = crate::common::server::start(dir.path(), args);
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(
         acked.created.len() > 20,

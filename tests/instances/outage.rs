@@ -1,9 +1,7 @@
 //! A database outage: requests get 503 with Retry-After within a bounded
 //! time, /readyz says not ready, and service resumes by itself.
 
-mod common;
-
-use common::server::{call, start_with_env};
+use crate::common::server::{call, start_with_env};
 use reqwest::Method;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,7 +44,7 @@ async fn proxy(upstream: String, switch: Arc<Switch>) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_gives_503_quickly_and_service_resumes_by_itself() {
-    let Some(schema) = common::postgres::schema("the outage test").await else {
+    let Some(schema) = crate::common::postgres::schema("the outage test").await else {
         return;
     };
     let parsed: tokio_postgres::Config = schema.url.parse().unwrap();
@@ -83,18 +81,21 @@ async fn an_unreachable_database_gives_503_quickly_and_service_resumes_by_itself
     let r = http.get(format!("{}/readyz", t.base)).send().await.unwrap();
     assert_eq!(r.status(), 503);
     let started_create = Instant::now();
-    let mut req = http.post(format!("{}/identities?api-version=2023-10-01", t.base));
-    for (k, v) in commid::acs::sign_headers(
-        "POST",
-        "/identities?api-version=2023-10-01",
-        &t.authority,
-        b"",
-        &t.key,
-        std::time::SystemTime::now(),
-    ) {
-        req = req.header(k, v);
-    }
-    let r = req.send().await.unwrap();
+    let signer = crate::common::sign::Signer {
+        base: &t.base,
+        host: &t.authority,
+        key: &t.key,
+    };
+    let r = signer
+        .request(
+            &http,
+            Method::POST,
+            "/identities?api-version=2023-10-01",
+            Vec::new(),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
     assert!(r.headers().contains_key("retry-after"));
     let body: serde_json::Value = r.json().await.unwrap();

@@ -1,15 +1,13 @@
 //! The real binary, as a person runs it: `serve` in one terminal and
 //! `quickstart` in another, and a clean stop on SIGTERM.
 
-mod common;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
 fn the_quickstart_prints_the_seeds_flow_against_a_tls_server() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::server::start(dir.path(), &[]);
+    let server = crate::common::server::start(dir.path(), &[]);
     let cert = server
         .target
         .tls_certificate
@@ -61,7 +59,7 @@ fn the_quickstart_prints_the_seeds_flow_against_a_tls_server() {
 #[test]
 fn the_quickstart_fails_with_the_services_error_on_a_wrong_key() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::server::start(dir.path(), &["--http"]);
+    let server = crate::common::server::start(dir.path(), &["--http"]);
     let wrong = format!("endpoint={}/;accesskey=d3Jvbmcta2V5", server.target.base);
     let out = Command::new(env!("CARGO_BIN_EXE_commid"))
         .args(["quickstart", "--connection-string", &wrong])
@@ -87,7 +85,7 @@ fn sigint_stops_the_server_cleanly() {
 /// exit status 0 within 15 s.
 fn stops_cleanly_on(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = common::server::start(dir.path(), &["--http"]);
+    let mut server = crate::common::server::start(dir.path(), &["--http"]);
     let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -113,7 +111,7 @@ fn stops_cleanly_on(signal: &str) {
 #[test]
 fn a_second_server_on_the_same_data_dir_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
-    let _first = common::server::start(dir.path(), &["--http"]);
+    let _first = crate::common::server::start(dir.path(), &["--http"]);
     let out = Command::new(env!("CARGO_BIN_EXE_commid"))
         .args(["serve", "--http", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())
@@ -159,7 +157,7 @@ fn commid(args: &[&str], data_dir: &std::path::Path) -> (i32, serde_json::Value,
 #[tokio::test]
 async fn resource_commands_manage_keys_beside_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::server::start(dir.path(), &["--http"]);
+    let server = crate::common::server::start(dir.path(), &["--http"]);
     let http = reqwest::Client::new();
 
     let (code, keys, _) = commid(&["resource", "show-keys"], dir.path());
@@ -195,12 +193,12 @@ async fn resource_commands_manage_keys_beside_a_running_server() {
         (key(&keys["secondaryKey"]), 201),
         (server.target.key.clone(), 401),
     ] {
-        let target = common::server::Target {
+        let target = crate::common::server::Target {
             key: k,
             ..server.target.clone()
         };
         let (status, _) =
-            common::server::call(&http, &target, reqwest::Method::POST, "/identities", None)
+            crate::common::server::call(&http, &target, reqwest::Method::POST, "/identities", None)
                 .await
                 .unwrap();
         assert_eq!(status, expected);

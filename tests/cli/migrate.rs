@@ -2,8 +2,6 @@
 //! creates the schema once, reports nothing to do after that, and refuses a
 //! database written by a newer commid instead of touching it.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -85,7 +83,7 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
     assert_eq!(user_version(&db), 1);
 
     // A server starts on the migrated database and migrates nothing more.
-    let server = common::server::start(dir.path(), &["--http"]);
+    let server = crate::common::server::start(dir.path(), &["--http"]);
     drop(server);
     assert_eq!(user_version(&db), 1);
 }
@@ -155,7 +153,7 @@ async fn postgres_execute(url: &str, sql: &str) {
 
 #[tokio::test]
 async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_do() {
-    let Some(schema) = common::postgres::schema(
+    let Some(schema) = crate::common::postgres::schema(
         "migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_do",
     )
     .await
@@ -185,9 +183,10 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
 
 #[tokio::test]
 async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
-    let Some(schema) =
-        common::postgres::schema("a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate")
-            .await
+    let Some(schema) = crate::common::postgres::schema(
+        "a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate",
+    )
+    .await
     else {
         return;
     };

@@ -3,16 +3,10 @@
 //! never answers (throttling, server errors, redirects), and the Teams
 //! exchange against a server that trusts the test's issuer.
 
-#[path = "cli_identity/double.rs"]
-mod double;
-#[path = "common/issuer.rs"]
-mod issuer;
-#[path = "cli_identity/server.rs"]
-mod server;
-
-use double::{Double, Reply};
+use crate::common::double::{Double, Reply};
+use crate::common::issuer;
+use crate::common::server::Server;
 use serde_json::{Value, json};
-use server::Server;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -102,7 +96,7 @@ fn verify(cs: &str, token: &Value) -> Value {
 #[test]
 fn the_seed_cli_flow_runs_end_to_end_against_commid_serve() {
     let server = Server::http();
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
 
     // az communication identity user create
     let user = identity(&["user", "create"]).on(cs).json();
@@ -167,7 +161,7 @@ fn the_seed_cli_flow_runs_end_to_end_against_commid_serve() {
 #[test]
 fn a_token_with_several_scopes_carries_them_all() {
     let server = Server::http();
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
     let id = identity(&["user", "create"]).on(cs).json()["rawId"]
         .as_str()
         .unwrap()
@@ -199,7 +193,7 @@ fn a_token_with_several_scopes_carries_them_all() {
 #[test]
 fn user_show_describes_the_identity_and_table_output_is_for_people() {
     let server = Server::http();
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
     let table = identity(&["user", "create", "--output", "table"])
         .on(cs)
         .run();
@@ -235,7 +229,7 @@ fn user_show_describes_the_identity_and_table_output_is_for_people() {
 #[test]
 fn service_errors_print_the_code_and_message_and_exit_with_status_1() {
     let server = Server::http();
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
     let id = identity(&["user", "create"]).on(cs).json()["rawId"]
         .as_str()
         .unwrap()
@@ -285,7 +279,7 @@ impl Cli {
 #[test]
 fn input_the_service_would_refuse_is_caught_before_sending_with_status_2() {
     let double = Double::start(vec![Reply::error(500, "ShouldNotBeCalled")]);
-    let cs = double.connection_string.as_str();
+    let cs = &double.connection_string();
     for (args, says) in [
         (
             vec!["token", "issue", "--scope", "chat", "Voip"],
@@ -391,7 +385,7 @@ fn a_missing_or_malformed_connection_string_or_ca_certificate_is_a_usage_error()
     }
     let double = Double::start(vec![Reply::error(500, "ShouldNotBeCalled")]);
     let run = identity(&["user", "create", "--ca-cert", "/nonexistent/ca.pem"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run();
     run.fails(2, "cannot read the CA certificate /nonexistent/ca.pem");
     let not_pem = tempfile::NamedTempFile::new().unwrap();
@@ -402,7 +396,7 @@ fn a_missing_or_malformed_connection_string_or_ca_certificate_is_a_usage_error()
         "--ca-cert",
         not_pem.path().to_str().unwrap(),
     ])
-    .on(&double.connection_string)
+    .on(&double.connection_string())
     .run()
     .fails(2, "holds no PEM certificate");
     assert!(double.requests().is_empty());
@@ -411,7 +405,7 @@ fn a_missing_or_malformed_connection_string_or_ca_certificate_is_a_usage_error()
 #[test]
 fn the_connection_string_comes_from_the_flag_then_azs_variable_then_the_sdks() {
     let server = Server::http();
-    let good = server.connection_string.as_str();
+    let good = server.target.connection_string.as_str();
     // Well formed, but the key is wrong: the service answers 401.
     let bad = good.split(";accesskey=").next().unwrap().to_owned()
         + ";accesskey=d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktMzI=";
@@ -441,9 +435,9 @@ fn the_connection_string_comes_from_the_flag_then_azs_variable_then_the_sdks() {
 #[test]
 fn over_tls_ca_cert_trusts_the_self_signed_certificate_serve_prints() {
     let server = Server::tls();
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
     assert!(cs.starts_with("endpoint=https://127.0.0.1:"), "{cs}");
-    let ca = server.ca_cert.as_ref().unwrap().to_str().unwrap();
+    let ca = server.target.tls_certificate.as_deref().unwrap();
 
     let issued = identity(&["token", "issue", "--scope", "chat", "--ca-cert", ca])
         .on(cs)
@@ -468,7 +462,7 @@ fn over_tls_ca_cert_trusts_the_self_signed_certificate_serve_prints() {
 /// request it sent: `request` is "METHOD target", `body` its JSON.
 fn sends(args: &[&str], reply: Reply, request: &str, body: Option<Value>) {
     let double = Double::start(vec![reply]);
-    let run = identity(args).on(&double.connection_string).run();
+    let run = identity(args).on(&double.connection_string()).run();
     assert_eq!(run.code, 0, "{args:?}: {run:?}");
     let seen = double.requests();
     assert_eq!(seen.len(), 1, "{args:?}");
@@ -583,7 +577,7 @@ fn get_for_teams_user_exchanges_a_token_of_a_trusted_issuer_end_to_end() {
     )
     .unwrap();
     let server = Server::http_with_config(&config);
-    let cs = server.connection_string.as_str();
+    let cs = server.target.connection_string.as_str();
     let entra = key.mint(&issuer::claims());
     let exchanged = identity(&["token", "get-for-teams-user", "--aad-token", &entra])
         .args(&["--client", issuer::APP_ID, "--aad-user", issuer::OID])
@@ -618,7 +612,7 @@ fn the_teams_exchange_prints_azs_fields() {
     )]);
     let printed = identity(&["token", "get-for-teams-user", "--aad-token", "aad"])
         .args(&["--client", "app", "--aad-user", "oid"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .json();
     assert_eq!(
         printed,
@@ -627,7 +621,7 @@ fn the_teams_exchange_prints_azs_fields() {
     let refused = Double::start(vec![Reply::error(401, "InvalidAccessToken")]);
     let run = identity(&["token", "get-for-teams-user", "--aad-token", "aad"])
         .args(&["--client", "app", "--aad-user", "oid"])
-        .on(&refused.connection_string)
+        .on(&refused.connection_string())
         .run();
     run.fails(1, "error: InvalidAccessToken (401): Said the double.");
 }
@@ -639,7 +633,7 @@ fn a_503_with_retry_after_is_retried_and_every_attempt_is_signed_afresh() {
         Reply::new(201, &format!(r#"{{"identity":{{"id":"{UNKNOWN_ID}"}}}}"#)),
     ]);
     let user = identity(&["user", "create"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .json();
     assert_eq!(user["rawId"], UNKNOWN_ID);
     let seen = double.requests();
@@ -655,7 +649,7 @@ fn the_client_waits_as_long_as_retry_after_asks() {
     ]);
     let started = Instant::now();
     let run = identity(&["token", "revoke", "--user", UNKNOWN_ID])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run();
     assert_eq!(run.code, 0, "{run:?}");
     assert!(started.elapsed() >= Duration::from_secs(1));
@@ -668,7 +662,7 @@ fn throttling_on_every_attempt_gives_up_after_four_attempts_with_the_services_er
         Reply::error(429, "TooManyRequests").header("retry-after", "0"),
     ]);
     identity(&["user", "create"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run()
         .fails(1, "error: TooManyRequests (429): Said the double.");
     assert_eq!(double.requests().len(), 4);
@@ -681,7 +675,7 @@ fn a_retry_after_beyond_the_time_budget_is_not_waited_for() {
     ]);
     let started = Instant::now();
     identity(&["token", "revoke", "--user", UNKNOWN_ID])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run()
         .fails(1, "ServiceUnavailable (503)");
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -695,7 +689,7 @@ fn a_500_on_create_is_not_retried_as_it_may_have_made_an_identity_but_one_on_rev
         Reply::new(201, &format!(r#"{{"identity":{{"id":"{UNKNOWN_ID}"}}}}"#)),
     ]);
     identity(&["user", "create"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run()
         .fails(1, "InternalError (500)");
     assert_eq!(double.requests().len(), 1);
@@ -705,7 +699,7 @@ fn a_500_on_create_is_not_retried_as_it_may_have_made_an_identity_but_one_on_rev
         Reply::new(204, ""),
     ]);
     identity(&["token", "revoke", "--user", UNKNOWN_ID])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .json_or_empty();
     assert_eq!(double.requests().len(), 2);
 }
@@ -716,7 +710,7 @@ fn redirects_are_reported_not_followed() {
         Reply::new(302, "").header("location", "http://127.0.0.1:9/identities"),
     ]);
     identity(&["user", "create"])
-        .on(&double.connection_string)
+        .on(&double.connection_string())
         .run()
         .fails(1, "redirects are not followed");
     assert_eq!(double.requests().len(), 1);

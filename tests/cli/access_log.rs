@@ -2,8 +2,6 @@
 //! one line per request naming the identity, and never a token, the access
 //! key or the connection string, whichever way the client authenticates.
 
-mod common;
-
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -27,12 +25,13 @@ fn log_with(path: &std::path::Path, expected: &[&str]) -> String {
 #[tokio::test]
 async fn local_requests_log_the_identity_and_never_a_token_or_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let server = common::server::start_with_env(dir.path(), &["--http"], &[("RUST_LOG", "info")]);
+    let server =
+        crate::common::server::start_with_env(dir.path(), &["--http"], &[("RUST_LOG", "info")]);
     let target = &server.target;
     let http = reqwest::Client::new();
 
     // HMAC-signed, as the SDKs send: create with a token, then issue one.
-    let (status, created) = common::server::call(
+    let (status, created) = crate::common::server::call(
         &http,
         target,
         reqwest::Method::POST,
@@ -46,7 +45,7 @@ async fn local_requests_log_the_identity_and_never_a_token_or_the_key() {
     let first_token = created["accessToken"]["token"].as_str().unwrap().to_owned();
     let encoded = id.replace(':', "%3A");
     let issue_path = format!("/identities/{encoded}/:issueAccessToken");
-    let (status, issued) = common::server::call(
+    let (status, issued) = crate::common::server::call(
         &http,
         target,
         reqwest::Method::POST,

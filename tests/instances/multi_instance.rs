@@ -1,9 +1,7 @@
 //! Several servers on one PostgreSQL database: two real processes, A and B,
 //! behind no load balancer, each reached directly.
 
-mod common;
-
-use common::server::{Server, Target, call, start};
+use crate::common::server::{Server, Target, call, start};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -57,7 +55,7 @@ async fn verify(http: &reqwest::Client, t: &Target, token: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_on_one_database_share_identities_revocations_and_deletes() {
-    let Some(schema) = common::postgres::schema("the two-instance test").await else {
+    let Some(schema) = crate::common::postgres::schema("the two-instance test").await else {
         return;
     };
     let (a, b, _dirs) = two_servers(&schema.url);
@@ -108,7 +106,7 @@ async fn instances_on_one_database_share_identities_revocations_and_deletes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signing_key_rotated_through_one_database_is_used_by_every_instance() {
-    let Some(schema) = common::postgres::schema("the key rotation test").await else {
+    let Some(schema) = crate::common::postgres::schema("the key rotation test").await else {
         return;
     };
     let (a, b, _dirs) = two_servers(&schema.url);
@@ -176,7 +174,7 @@ async fn a_signing_key_rotated_through_one_database_is_used_by_every_instance() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_token_issued_before_a_revoke_returned_verifies_after_it_across_instances() {
-    let Some(schema) = common::postgres::schema("the revocation race test").await else {
+    let Some(schema) = crate::common::postgres::schema("the revocation race test").await else {
         return;
     };
     let (a, b, _dirs) = two_servers(&schema.url);

@@ -1,0 +1,22 @@
+//! The API served in-process, one app per test on port 0 with its own data
+//! dir, requests signed as the SDKs sign them.
+
+mod common;
+mod api {
+    mod auth;
+    mod create;
+    mod errors;
+    mod overload;
+    mod passthrough;
+    mod passthrough_failures;
+    mod passthrough_routing;
+    mod revoke_delete;
+    mod service;
+    mod teams;
+    mod teams_issuer;
+    mod teams_keys;
+    mod teams_refused;
+    mod tls;
+    mod tokens;
+    mod verify_more;
+}

@@ -1,0 +1,11 @@
+//! The real `commid` binary, as people and scripts run it: `serve`,
+//! `quickstart`, `identity`, `migrate`, the access log, crash durability.
+
+mod common;
+mod cli {
+    mod access_log;
+    mod binary;
+    mod crash;
+    mod identity;
+    mod migrate;
+}

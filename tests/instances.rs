@@ -1,0 +1,7 @@
+//! Several real servers on one PostgreSQL database.
+
+mod common;
+mod instances {
+    mod multi_instance;
+    mod outage;
+}
