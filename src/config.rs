@@ -7,6 +7,7 @@ pub(crate) mod declare;
 mod issuers;
 mod settings;
 mod upstream;
+mod values;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;

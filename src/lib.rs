@@ -31,3 +31,6 @@ pub mod throttle;
 pub mod tls;
 pub mod tokens;
 pub mod upstream;
+
+#[cfg(test)]
+mod architecture_tests;

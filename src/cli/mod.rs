@@ -1,5 +1,8 @@
-//! The command line: `serve`, `migrate`, `resource …`, `signing-key …` and
-//! `quickstart`. Exit status 0 on success, 1 on failure, 2 on usage errors.
+//! The command line: `serve`, `migrate`, `resource …`, `signing-key …`,
+//! `quickstart`, `identity …` (the az CLI's identity commands, for any
+//! ACS-compatible endpoint) and `connector export`. Exit status 0 on
+//! success, 1 on failure (the error and its causes on stderr), 2 on usage
+//! errors.
 
 mod connector;
 mod identity;

@@ -3,67 +3,7 @@
 //! environment reader, the merge, the defaults, the command-line flags and
 //! the table that docs/configuration.md shows.
 
-use crate::domain::Secret;
-use std::path::PathBuf;
-
-/// Reads one value from the text of a variable or a flag; on failure, what
-/// was expected ("a number of workers").
-pub type Reader<T> = fn(&str) -> Result<T, &'static str>;
-
-/// What a setting's value type must offer: how its default is written in the
-/// documentation, and whether its value may be echoed in an error.
-pub trait Value {
-    const SECRET: bool = false;
-    fn doc(&self) -> String;
-}
-
-impl Value for String {
-    fn doc(&self) -> String {
-        self.clone()
-    }
-}
-
-impl Value for PathBuf {
-    fn doc(&self) -> String {
-        self.display().to_string()
-    }
-}
-
-impl Value for Secret {
-    const SECRET: bool = true;
-    fn doc(&self) -> String {
-        "<redacted>".into()
-    }
-}
-
-impl Value for bool {
-    fn doc(&self) -> String {
-        self.to_string()
-    }
-}
-
-macro_rules! numbers {
-    ($($t:ty),*) => {$(
-        impl Value for $t {
-            fn doc(&self) -> String {
-                self.to_string()
-            }
-        }
-    )*};
-}
-numbers!(u32, u64, usize);
-
-impl Value for Vec<String> {
-    fn doc(&self) -> String {
-        format!("{self:?}")
-    }
-}
-
-impl Value for Vec<super::TrustedIssuerEntry> {
-    fn doc(&self) -> String {
-        String::new()
-    }
-}
+pub use super::values::{Reader, Value};
 
 /// One setting as the documentation and `--help` describe it.
 #[derive(Debug, Clone)]
@@ -183,49 +123,6 @@ pub fn table(settings: &[Setting]) -> String {
     }
     out
 }
-
-pub fn text(value: &str) -> Result<String, &'static str> {
-    Ok(value.to_owned())
-}
-
-pub fn path(value: &str) -> Result<PathBuf, &'static str> {
-    Ok(PathBuf::from(value))
-}
-
-pub fn secret(value: &str) -> Result<Secret, &'static str> {
-    Ok(Secret::new(value))
-}
-
-pub fn boolean(value: &str) -> Result<bool, &'static str> {
-    match value.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err("true or false"),
-    }
-}
-
-/// A comma-separated list; blanks around items and empty items dropped.
-pub fn list(value: &str) -> Result<Vec<String>, &'static str> {
-    Ok(value
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(str::to_owned)
-        .collect())
-}
-
-/// For settings of the file only.
-pub fn file_only<T>(_: &str) -> Result<T, &'static str> {
-    Err("settable in the configuration file only")
-}
-
-/// A number, or what it should have been.
-macro_rules! number {
-    ($expected:literal) => {
-        |text: &str| text.trim().parse().map_err(|_| $expected)
-    };
-}
-pub(super) use number;
 
 /// Declares every setting once. Each entry names its type, file key (the
 /// field), variable, flag (`serve(..)`: `commid serve` only; `store(..)`:

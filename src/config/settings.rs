@@ -6,9 +6,8 @@
 //! it into configuration.
 
 use super::TrustedIssuerEntry;
-use super::declare::{
-    boolean, computed, file_only, list, nothing, number, path, secret, settings, text, value,
-};
+use super::declare::{computed, nothing, settings, value};
+use super::values::{boolean, file_only, list, number, path, secret, text};
 use crate::domain::{DEFAULT_UPSTREAM_HOSTS, Secret};
 use crate::upstream::{DEFAULT_BUDGET, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 use std::path::PathBuf;
