@@ -1,5 +1,6 @@
 """Runs the benchmark table of docs/BENCHMARKS.md. Called by bench/run after
-the release build; uses wrk (closed loop) and hey (fixed rate)."""
+the release build and the tools' installs; uses wrk (closed loop), oha (open
+loop at a fixed rate) and node-oidc-provider (the peer, compare.py)."""
 
 import datetime
 import json
@@ -7,7 +8,6 @@ import os
 import platform
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,8 +16,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+import compare  # noqa: E402
+import openloop  # noqa: E402
 import postgres  # noqa: E402
-from lib import percentile, request, seed, wrk_script  # noqa: E402
+from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
 
 BIN = os.path.abspath("target/release/commid")
 QUICK = "--quick" in sys.argv
@@ -25,17 +27,21 @@ DURATION = 5 if QUICK else 10
 CONNECTIONS = 64
 RATE = 5000
 BIG = 100_000 if QUICK else 1_000_000
+# Rounds of the interleaved peer comparison: three for the table, one for a smoke run.
+ROUNDS = 1 if QUICK else 3
 
 
 class Server:
-    def __init__(self, data_dir, extra=()):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+    def __init__(self, data_dir, extra=(), log_file=None):
+        """With `log_file`, the access log is on (RUST_LOG=info, as `serve`
+        defaults to) and stderr goes to that file; otherwise only warnings."""
+        port = free_port()
         started = time.monotonic()
+        self.log = open(log_file, "w") if log_file else None
         self.proc = subprocess.Popen(
             [BIN, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "RUST_LOG": "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0"})
+            stdout=subprocess.PIPE, stderr=self.log or subprocess.DEVNULL, text=True,
+            env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0"})
         for line in self.proc.stdout:
             if line.startswith("Connection string: "):
                 cs = dict(p.split("=", 1) for p in line.strip()[len("Connection string: "):].split(";") if p)
@@ -65,18 +71,26 @@ class Server:
             text = r.read()
             return json.loads(text) if text else None
 
+    def cpu_seconds(self):
+        return cpu_seconds(self.proc.pid)
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        if self.log:
+            self.log.close()
 
 
-def wrk(server, requests, label, sample_rss=False, once=False):
-    """Closed-loop throughput; returns (requests/s, non-2xx count, peak RSS MB)."""
+def wrk(server, requests, label, sample_rss=False, once=False, duration=DURATION):
+    """Closed-loop throughput; returns (requests/s, non-2xx count, peak RSS MB
+    or 0). Leaves the server's CPU seconds over the run in server.last_cpu
+    and its count of 2xx responses in server.last_ok."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         script = f.name
     wrk_script(requests, script, once=once)
-    peak = [server.rss_mb()]
-    server.peak_anon = server.rss_mb("RssAnon")
+    peak = [server.rss_mb() if sample_rss else 0]
+    if sample_rss:
+        server.peak_anon = server.rss_mb("RssAnon")
     stop = threading.Event()
 
     def sample():
@@ -88,43 +102,27 @@ def wrk(server, requests, label, sample_rss=False, once=False):
     sampler = threading.Thread(target=sample, daemon=True)
     if sample_rss:
         sampler.start()
-    run = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "-s", script, server.base],
+    cpu_before = server.cpu_seconds()
+    run = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "-s", script, server.base],
                          capture_output=True, text=True, check=True)
+    server.last_cpu = server.cpu_seconds() - cpu_before
     if run.stderr.strip():
         sys.exit(f"wrk failed on {label}: {run.stderr.strip()}")
     out = run.stdout
     stop.set()
     os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    if once and int(re.search(r"(\d+) requests in", out).group(1)) >= len(requests):
+    completed = int(re.search(r"(\d+) requests in", out).group(1))
+    if once and completed >= len(requests):
         # Every request was sent before the time was up: wrk still divides by
         # the whole duration, so this is only a lower bound.
         label += " (all sent: a lower bound)"
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    server.last_ok = completed - (int(bad.group(1)) if bad else 0)
     errors = re.search(r"Socket errors: .*", out)
     print(f"  {label}: {rps:,.0f} req/s" + (f", non-2xx {bad.group(1)}" if bad else "") + (f", {errors.group(0)}" if errors else ""),
           flush=True)
     return rps, int(bad.group(1)) if bad else 0, peak[0]
-
-
-def hey_latency(server, req):
-    """Latency percentiles in ms at a fixed RATE requests/s."""
-    method, target, headers, body = req
-    workers = 50
-    args = ["hey", "-z", f"{DURATION}s", "-c", str(workers), "-q", str(RATE // workers), "-m", method, "-o", "csv"]
-    for k, v in headers.items():
-        if k.lower() == "content-type":
-            args += ["-T", v]
-        elif k.lower() == "host":
-            args += ["-host", v]
-        else:
-            args += ["-H", f"{k}: {v}"]
-    args += ["-d", body.decode(), f"{server.base}{target}"]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
-    rows = [line.split(",") for line in out[1:] if line]
-    ok = sorted(float(r[0]) * 1000 for r in rows if r[6] == "200")
-    achieved = len(rows) / DURATION
-    return {p: percentile(ok, p) for p in (50, 99, 99.9)}, achieved, len(rows) - len(ok)
 
 
 def issue_requests(server, ids):
@@ -170,10 +168,10 @@ def main():
     row("issue token (signed, existing identity)", issue, "req/s", issue / ceiling, "≥ 0.40 × ceiling",
         issue / ceiling >= 0.40 and bad == 0)
 
-    lat, achieved, failed = hey_latency(server, issue_requests(server, small_ids[:1])[0])
-    row(f"issue token latency at {RATE:,} req/s (achieved {achieved:,.0f}/s): p50", lat[50], "ms")
-    row("… p99", lat[99], "ms", None, "≤ 5 ms", lat[99] <= 5 and failed == 0)
-    row("… p99.9", lat[99.9], "ms", None, "≤ 10 ms", lat[99.9] <= 10 and failed == 0)
+    lat, achieved, failed = openloop.latency(server.base, issue_requests(server, small_ids[:1])[0], RATE, DURATION)
+    row(f"issue token latency at {RATE:,} req/s, open loop (achieved {achieved:,.0f}/s): p50", lat[50], "ms")
+    row("… p99", lat[99], "ms", None, "≤ 3 ms", lat[99] <= 3 and failed == 0)
+    row("… p99.9", lat[99.9], "ms", None, "≤ 6 ms", lat[99.9] <= 6 and failed == 0)
 
     token = server.call("POST", f"/identities/{small_ids[0].replace(':', '%3A')}/:issueAccessToken",
                         {"scopes": ["chat"]})["token"]
@@ -194,6 +192,8 @@ def main():
     peak = max(peak, peak2)
     row("resident memory under load (peak)", peak, "MB", None, "< 64 MB", peak < 64)
     server.stop()
+
+    compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
 
     victims = 100_000
     print(f"seeding {victims:,} identities to delete", flush=True)
@@ -254,7 +254,8 @@ def report(rows):
     header = (f"# Benchmarks\n\nMade by `bench/run`{' --quick' if QUICK else ''} on "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, on {machine}. "
               f"The load tools share the CPU with the server (2 HTTP workers; SQLite store unless a row says PostgreSQL): wrk with 2 threads and "
-              f"{CONNECTIONS} connections for {DURATION} s per row, hey at a fixed {RATE:,} requests/s for latency. "
+              f"{CONNECTIONS} connections for {DURATION} s per row, oha in open loop at a fixed {RATE:,} requests/s "
+              f"for latency, and the peer rows in {ROUNDS} interleaved round{'s' if ROUNDS > 1 else ''}. "
               "Throughput rows are also given as a ratio to the framework ceiling measured in the same run, "
               "because absolute numbers drift between runs on shared machines.\n\n")
     path = os.path.join("docs", "BENCHMARKS.md")

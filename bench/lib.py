@@ -1,11 +1,12 @@
 """Helpers for bench.py: HMAC signing as the ACS SDKs do, wrk scripts,
-bulk seeding of the SQLite store, and percentiles."""
+bulk seeding of the SQLite store, free ports and process CPU."""
 
 import base64
 import hashlib
 import hmac
 import json
 import os
+import socket
 import sqlite3
 import time
 import uuid
@@ -103,9 +104,36 @@ def seed(db_path, resource_id, count, batch=50_000, keep=1000):
     return sample
 
 
-def percentile(sorted_values, p):
-    """The nearest-rank percentile of an ascending list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, int(-(-p * len(sorted_values) // 100)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
+def free_port():
+    """A loopback port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid, children=False):
+    """User + system CPU seconds of a process (all its threads) from
+    /proc/PID/stat; with `children`, of its live child processes too (the
+    workers of a node:cluster primary, which /proc counts only once they
+    have exited and been waited for)."""
+    pids = [pid]
+    if children:
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            stat = _stat(int(entry))
+            if stat and stat[1] == pid:
+                pids.append(int(entry))
+    ticks = sum(s[11] + s[12] for s in map(_stat, pids) if s)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid):
+    """The fields of /proc/PID/stat after the command name, as numbers where
+    they are (index 1 is the parent's pid, 11 utime, 12 stime), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may itself hold spaces.
+    fields = text[text.rindex(")") + 2:].split()
+    return [int(x) if x.lstrip("-").isdigit() else x for x in fields]
