@@ -8,6 +8,7 @@ mod overload;
 mod passthrough;
 mod passthrough_failures;
 mod passthrough_routing;
+mod portal;
 mod revoke_delete;
 mod service;
 mod teams;
