@@ -90,15 +90,16 @@ export function times(value) {
   return {
     date,
     local: date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'long' }),
+    short: date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
     utc: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
 }
 
-/** A `<time>` showing local time, with UTC in its title; "—" when absent. */
+/** A `<time>` showing local time to the minute, the second and UTC in its title; `fallback` when absent. */
 export function timeElement(value, fallback = '—') {
   const t = times(value);
   if (!t) return el('span', { class: 'muted' }, fallback);
-  return el('time', { datetime: t.utc, title: `UTC ${t.utc}` }, t.local);
+  return el('time', { datetime: t.utc, title: `${t.local} (UTC ${t.utc})` }, t.short);
 }
 
 /** Asks to confirm `title`; resolves true when the person confirms. */
