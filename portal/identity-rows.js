@@ -18,7 +18,7 @@ function showState(identity, status, row) {
     row.classList.add('deleted');
     for (const button of row.querySelectorAll('.actions button')) button.disabled = true;
   } else if (identity.revokedAt) {
-    status.textContent = `Tokens revoked ${times(identity.revokedAt).local}`;
+    status.textContent = `Tokens revoked ${times(identity.revokedAt).short}`;
     status.className = 'badge warn';
   }
   status.hidden = !status.textContent;
@@ -74,7 +74,10 @@ function row(identity, handlers) {
   const button = (text, kind, action) =>
     el('button', { type: 'button', class: kind, 'aria-describedby': idNode.id, onclick: guard(action) }, text);
   tr.append(
-    cell('Identity', el('div', { class: 'with-copy' }, idNode, copyButton(identity.id, 'identity ID')), status),
+    cell(
+      'Identity',
+      el('div', {}, el('div', { class: 'with-copy' }, idNode, copyButton(identity.id, 'identity ID')), status),
+    ),
     cell(
       'Custom ID',
       identity.customId

@@ -40,7 +40,13 @@ after(() => Promise.all(browsers.map((b) => b.close())));
 
 /** A new tab (its own context: storage, clipboard) on the server's `/`; `watch(page)` before it loads. */
 export async function openPortal(browser, server, viewport = DESKTOP, watch = () => {}) {
-  const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'America/New_York' });
+  const context = await browser.newContext({
+    viewport,
+    locale: 'en-US',
+    timezoneId: 'America/New_York',
+    // commid's own self-signed certificate, when the server serves HTTPS.
+    ignoreHTTPSErrors: server.url.startsWith('https:'),
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);

@@ -1,5 +1,5 @@
-// A real `commid serve` for one test file: plain HTTP on a free loopback
-// port, a fresh data dir, stopped when the file's tests end.
+// A real `commid serve` for one test file: plain HTTP (or HTTPS) on a free
+// loopback port, a fresh data dir, stopped when the file's tests end.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,13 +14,13 @@ const BIN = process.env.COMMID_BIN;
 const stops = [];
 after(() => Promise.all(stops.map((stop) => stop())));
 
-/** Starts a server; resolves to { url, connectionString, key }. */
-export async function startServer() {
+/** Starts a server (`tls`: HTTPS with its self-signed certificate); resolves to { url, connectionString, key }. */
+export async function startServer({ tls = false } = {}) {
   if (!BIN) throw new Error('COMMID_BIN is not set: run the tests with tests/browser/run');
   const dataDir = mkdtempSync(join(tmpdir(), 'commid-portal-'));
   const child = spawn(
     BIN,
-    ['serve', '--http', '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
+    ['serve', ...(tls ? [] : ['--http']), '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
     { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   stops.push(async () => {

@@ -108,3 +108,26 @@ test('a reload keeps the session; signing out forgets the key and every token sh
   await page.getByRole('heading', { name: 'Sign in to a resource' }).waitFor();
   assert.equal(await page.getByRole('navigation', { name: 'Views' }).isVisible(), false);
 });
+
+test('over HTTPS, the default of serve, the page signs in and generates', async () => {
+  const tls = await startServer({ tls: true });
+  assert.match(tls.url, /^https:/);
+  const page = await openPortal(browser, tls);
+  await signIn(page, tls);
+  await page.getByLabel('Chat chat').check();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('heading', { name: 'Generated' }).waitFor();
+  assert.match(await page.locator('#res-id').textContent(), /^8:acs:/);
+});
+
+test('a connection string naming another host of this server signs in: requests are signed for the page’s host', async () => {
+  const atLocalhost = { ...server, url: server.url.replace('127.0.0.1', 'localhost') };
+  const page = await openPortal(browser, atLocalhost);
+  const hosts = [];
+  page.on('request', (r) => {
+    if (r.headers().authorization) hosts.push(new URL(r.url()).host);
+  });
+  await signIn(page, atLocalhost);
+  assert.equal(await page.locator('#account-endpoint').textContent(), `${server.url}/`);
+  assert.ok(hosts.length > 0 && hosts.every((h) => h.startsWith('localhost:')), hosts.join());
+});
