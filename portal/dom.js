@@ -40,7 +40,7 @@ async function writeClipboard(text) {
     await navigator.clipboard.writeText(text);
     return true;
   } catch {
-    // Without the Clipboard API (a page over plain HTTP): the selection.
+    // When the Clipboard API refuses (no permission, the page not focused): the selection.
     const area = el('textarea', { class: 'offscreen', readonly: true, 'aria-hidden': 'true' });
     area.value = text;
     document.body.append(area);
