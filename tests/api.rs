@@ -10,6 +10,7 @@ mod api {
     mod passthrough;
     mod passthrough_failures;
     mod passthrough_routing;
+    mod portal;
     mod revoke_delete;
     mod service;
     mod teams;

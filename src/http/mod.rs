@@ -13,6 +13,7 @@ pub mod health;
 pub mod issue_token;
 pub mod jwks;
 mod middleware;
+pub mod portal;
 pub mod revoke_tokens;
 pub mod verify_token;
 
@@ -146,6 +147,7 @@ pub fn app(
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(connector_definition::api_definition)
+        .configure(portal::routes)
         .default_service(web::to(not_found))
         .wrap(actix_web::middleware::from_fn(middleware::observe))
 }

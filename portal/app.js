@@ -1,0 +1,110 @@
+// The portal's entry: sign in and out, and the views, one per URL hash
+// (#generate, #identities, #verify, #code). The hash never holds a secret.
+
+import { disconnect } from './api.js';
+import { $, announce, wireCopyButtons } from './dom.js';
+import * as generate from './generate.js';
+import * as identities from './identities.js';
+import * as session from './session.js';
+import * as signin from './signin.js';
+import * as snippets from './snippets.js';
+import * as verify from './verify.js';
+
+const VIEWS = ['generate', 'identities', 'verify', 'code'];
+let signedIn = null;
+let focusNext = null;
+
+function showView(name) {
+  for (const section of document.querySelectorAll('.view')) {
+    section.hidden = section.id !== `view-${name}`;
+  }
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.getAttribute('href') === `#${name}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const heading = document.querySelector(`#view-${name} h1`);
+  document.title = `${heading.textContent} · commid`;
+}
+
+/** Shows the view the hash names; `moveFocus` after a navigation, not on load. */
+function route(moveFocus) {
+  if (!signedIn) {
+    showView('signin');
+    return;
+  }
+  const name = location.hash.slice(1);
+  if (!VIEWS.includes(name)) {
+    // #main (the skip link) keeps the view; anything else opens Generate.
+    if (name === 'main') return;
+    history.replaceState(null, '', '#generate');
+    showView('generate');
+    return;
+  }
+  showView(name);
+  if (name === 'identities') identities.load();
+  if (moveFocus) {
+    const target = focusNext ? $(focusNext) : document.querySelector(`#view-${name} h1`);
+    focusNext = null;
+    target.setAttribute('tabindex', target.getAttribute('tabindex') || '-1');
+    target.focus();
+  }
+}
+
+function onSignedIn(credentials) {
+  signedIn = credentials;
+  $('account-endpoint').textContent = credentials.endpoint;
+  $('account').hidden = false;
+  $('nav').hidden = false;
+  snippets.render(credentials.endpoint);
+  route(false);
+  announce(`Signed in to ${credentials.endpoint}.`);
+}
+
+/** Forgets the key (memory and session storage) and everything shown with it. */
+function signOut() {
+  disconnect();
+  session.forget();
+  signedIn = null;
+  generate.reset();
+  identities.reset();
+  verify.reset();
+  snippets.reset();
+  signin.clearForm();
+  $('account-endpoint').textContent = '';
+  $('account').hidden = true;
+  $('nav').hidden = true;
+  history.replaceState(null, '', location.pathname);
+  showView('signin');
+  $('signin-title').setAttribute('tabindex', '-1');
+  $('signin-title').focus();
+  announce('Signed out. The key is forgotten.');
+}
+
+async function resume() {
+  const stored = session.load();
+  if (!stored) return route(false);
+  try {
+    await signin.signIn(stored);
+    onSignedIn(stored);
+  } catch (e) {
+    session.forget();
+    route(false);
+    $('signin-error').textContent = `Signed out: ${e.message}`;
+    $('signin-error').hidden = false;
+  }
+}
+
+signin.init(onSignedIn);
+generate.init();
+identities.init({
+  issue(id) {
+    generate.forIdentity(id);
+    focusNext = 'scope-chat';
+    location.hash = '#generate';
+  },
+});
+verify.init();
+wireCopyButtons();
+$('sign-out').addEventListener('click', signOut);
+window.addEventListener('hashchange', () => route(true));
+resume();

@@ -1,0 +1,116 @@
+// One table row per identity, with its actions: issue a token, revoke its
+// tokens, delete it. Revoked and deleted states show in the row at once.
+
+import { call, identityPath } from './api.js';
+import { $, announce, confirmAction, copyButton, el, errorText, showError, times, timeElement } from './dom.js';
+
+let rowCount = 0;
+
+function cell(label, ...children) {
+  return el('td', { 'data-label': label }, ...children);
+}
+
+/** What happened to the identity here: revoked, deleted. */
+function showState(identity, status, row) {
+  if (identity.deleted) {
+    status.textContent = 'Deleted';
+    status.className = 'badge bad';
+    row.classList.add('deleted');
+    for (const button of row.querySelectorAll('.actions button')) button.disabled = true;
+  } else if (identity.revokedAt) {
+    status.textContent = `Tokens revoked ${times(identity.revokedAt).short}`;
+    status.className = 'badge warn';
+  }
+  status.hidden = !status.textContent;
+}
+
+async function revoke(identity, status, row) {
+  const ok = await confirmAction({
+    title: 'Revoke all tokens of this identity?',
+    text: 'Every token issued to it so far stops working at once. New tokens can still be issued.',
+    id: identity.id,
+    action: 'Revoke tokens',
+  });
+  if (!ok) return false;
+  await call('POST', `${identityPath(identity.id)}/:revokeAccessTokens`);
+  identity.revokedAt = new Date().toISOString();
+  showState(identity, status, row);
+  announce('All tokens of the identity are revoked.');
+  return true;
+}
+
+async function remove(identity, status, row) {
+  const ok = await confirmAction({
+    title: 'Delete this identity?',
+    text: 'Its tokens stop working, no new ones can be issued, and this cannot be undone.',
+    id: identity.id,
+    action: 'Delete identity',
+  });
+  if (!ok) return false;
+  await call('DELETE', identityPath(identity.id));
+  identity.deleted = true;
+  showState(identity, status, row);
+  announce('The identity is deleted.');
+  return true;
+}
+
+function row(identity, handlers) {
+  const n = ++rowCount;
+  const idNode = el('code', { class: 'value id', id: `identity-${n}` }, identity.id);
+  const status = el('span', { class: 'badge', id: `identity-${n}-status`, tabindex: '-1', hidden: true });
+  const tr = el('tr', { 'data-id': identity.id });
+  const guard = (action) => async () => {
+    showError($('id-error'), '');
+    try {
+      await action();
+    } catch (e) {
+      if (e.status === 404) {
+        identity.deleted = true;
+        showState(identity, status, tr);
+      }
+      showError($('id-error'), errorText(e));
+    }
+  };
+  const button = (text, kind, action) =>
+    el('button', { type: 'button', class: kind, 'aria-describedby': idNode.id, onclick: guard(action) }, text);
+  tr.append(
+    cell(
+      'Identity',
+      el('div', {}, el('div', { class: 'with-copy' }, idNode, copyButton(identity.id, 'identity ID')), status),
+    ),
+    cell(
+      'Custom ID',
+      identity.customId
+        ? el('span', { class: 'value' }, identity.customId)
+        : el('span', { class: 'muted' }, '—'),
+    ),
+    cell('Created', timeElement(identity.createdAt)),
+    cell('Last token issued', timeElement(identity.lastTokenIssuedAt, 'Never')),
+    cell(
+      'Actions',
+      el(
+        'div',
+        { class: 'actions' },
+        button('Issue token', 'secondary', () => handlers.issue(identity.id)),
+        button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)),
+        button('Delete', 'danger', async () => {
+          if (await remove(identity, status, tr)) {
+            status.focus();
+            handlers.deleted();
+          }
+        }),
+      ),
+    ),
+  );
+  showState(identity, status, tr);
+  return tr;
+}
+
+/** Shows `identities` in `tbody`, or a row saying there are none. */
+export function renderRows(tbody, identities, handlers) {
+  if (!identities.length) {
+    tbody.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'empty' }, 'No identities.')));
+    return;
+  }
+  tbody.replaceChildren(...identities.map((identity) => row(identity, handlers)));
+}
