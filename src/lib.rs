@@ -34,3 +34,5 @@ pub mod upstream;
 
 #[cfg(test)]
 mod architecture_tests;
+#[cfg(test)]
+mod docs_tests;

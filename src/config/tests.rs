@@ -275,26 +275,3 @@ fn every_declared_default_value_is_what_resolution_uses() {
         defaults.rate_limit_per_second.unwrap()
     );
 }
-
-/// The table between the markers in docs/configuration.md is the one the
-/// declarations give; `COMMID_UPDATE_DOCS=1 cargo test` rewrites it.
-#[test]
-fn the_documentation_lists_every_setting_as_declared() {
-    const BEGIN: &str = "<!-- settings: generated from src/config/settings.rs -->\n";
-    const END: &str = "<!-- end of settings -->";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let start = doc.find(BEGIN).expect("the begin marker") + BEGIN.len();
-    let end = doc.find(END).expect("the end marker");
-    let fresh = settings_table();
-    if doc[start..end] != fresh {
-        if std::env::var("COMMID_UPDATE_DOCS").as_deref() == Ok("1") {
-            std::fs::write(&path, format!("{}{fresh}{}", &doc[..start], &doc[end..])).unwrap();
-        } else {
-            panic!(
-                "docs/configuration.md does not list the settings as declared; \
-                 run COMMID_UPDATE_DOCS=1 cargo test and review the diff. Expected:\n{fresh}"
-            );
-        }
-    }
-}

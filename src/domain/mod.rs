@@ -15,7 +15,7 @@ mod timestamp;
 mod trusted_issuer;
 mod upstream_hosts;
 
-pub use api_version::ApiVersion;
+pub use api_version::{ApiVersion, Feature};
 pub use endpoint::Endpoint;
 pub use external_id::ExternalId;
 pub use identity_id::IdentityId;
