@@ -66,6 +66,8 @@ pub struct Config {
     pub limits: Limits,
     /// Pass-through to real ACS resources.
     pub upstream: UpstreamOptions,
+    /// How long the change feed keeps events.
+    pub event_retention: std::time::Duration,
 }
 
 /// Overload protection.
@@ -206,6 +208,12 @@ impl Layer {
             issuers::resolve(self.trusted_issuers.as_deref().unwrap_or_default())?;
         let limits = self.limits()?;
         let upstream = self.upstream()?;
+        let retention_hours = declared(self.event_retention_hours);
+        if !(1..=8760).contains(&retention_hours) {
+            return Err(ConfigError::Invalid(format!(
+                "event retention {retention_hours} hours is out of range: use 1 to 8760."
+            )));
+        }
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -217,6 +225,7 @@ impl Layer {
             trusted_issuers,
             limits,
             upstream,
+            event_retention: std::time::Duration::from_secs(retention_hours * 3600),
         })
     }
 }

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Validation,
     Unauthenticated,
     NotFound,
+    /// What was asked for existed once and is gone for good.
+    Gone,
     PayloadTooLarge,
     Overloaded,
     Unavailable,
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Validation => StatusCode::BAD_REQUEST,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Gone => StatusCode::GONE,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -108,6 +111,42 @@ impl ApiError {
             "IdentityNotFound",
             format!("Identity '{id}' does not exist or has been deleted."),
         )
+    }
+
+    /// No identity has this custom id.
+    pub fn custom_id_not_found(custom_id: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "IdentityNotFound",
+            format!(
+                "No identity has the custom id '{}'.",
+                crate::domain::quote(custom_id)
+            ),
+        )
+    }
+
+    /// A commid operation asked of a real ACS resource (pass-through).
+    pub fn local_only(operation: &str, upstream_host: &str) -> Self {
+        Self::new(
+            ErrorKind::Validation,
+            "UnsupportedOperation",
+            format!(
+                "Azure Communication Services has no operation to {operation}: it needs a resource of \
+                 this commid server, and the connection string names {upstream_host}, an ACS resource."
+            ),
+        )
+    }
+
+    /// A feed cursor older than the events kept.
+    pub fn cursor_expired() -> Self {
+        let mut e = Self::new(
+            ErrorKind::Gone,
+            "CursorExpired",
+            "Events after this cursor are no longer kept: start again without since, \
+             which starts at the current end.",
+        );
+        e.target = Some("since".into());
+        e
     }
 
     pub fn route_not_found(method: &str, path: &str) -> Self {

@@ -76,7 +76,8 @@ impl Application {
         );
         let keys = Arc::new(KeyRing::load(&*store).await.map_err(StartError::Keys)?);
         let issuers = Arc::new(load_issuers(&config, &directory).await?);
-        let state = app_state(&config, &store, &directory, &keys, &issuers)?;
+        let paging = store.paging_secret().await.map_err(StartError::Resources)?;
+        let state = app_state(&config, &store, &directory, &keys, &issuers, &paging)?;
         let (server, tls_certificate) = serve(&config, listener, state, &directory)?;
         let mut refreshers = issuers.spawn_refreshers();
         refreshers.push(tokio::spawn(refresh(
@@ -84,6 +85,7 @@ impl Application {
             directory.clone(),
             keys,
         )));
+        refreshers.push(tokio::spawn(prune(store.clone(), config.event_retention)));
         Ok(Application {
             port,
             server,
@@ -232,6 +234,7 @@ fn app_state(
     directory: &Arc<Directory>,
     keys: &Arc<KeyRing>,
     issuers: &Arc<TrustedIssuers>,
+    paging: &Secret,
 ) -> Result<Data<AppState>, StartError> {
     Ok(Data::new(AppState {
         store: store.clone(),
@@ -243,6 +246,7 @@ fn app_state(
         upstream: Upstream::new(&config.upstream).map_err(StartError::Upstream)?,
         connector_definition: http::connector_definition::derive()
             .map_err(StartError::Connector)?,
+        paging: http::paging::PagingKey::new(paging),
     }))
 }
 
@@ -306,6 +310,26 @@ fn advertised_connection_string(directory: &Directory, base_url: &Endpoint) -> S
         r.connection_string(KeySlot::Primary)
     } else {
         resource.connection_string(KeySlot::Primary)
+    }
+}
+
+/// How often events past the retention are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Deletes the change feed's events once they are older than `retention`.
+async fn prune(store: Arc<dyn Store>, retention: Duration) {
+    let mut ticker = tokio::time::interval(PRUNE_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let cutoff = crate::domain::Timestamp::from_micros(
+            crate::domain::Timestamp::now().micros() - retention.as_micros() as i64,
+        );
+        match store.prune_events(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("pruned {n} change feed events past the retention"),
+            Err(e) => log::warn!("cannot prune the change feed: {e}"),
+        }
     }
 }
 

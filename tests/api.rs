@@ -5,6 +5,8 @@ mod common;
 mod api {
     mod auth;
     mod create;
+    mod custom_id;
+    mod directory;
     mod errors;
     mod overload;
     mod passthrough;

@@ -2,16 +2,20 @@
 //! `Store` trait. Add a backend by adding one `suite!` line.
 
 use commid::domain::{
-    AccessKey, DataLocation, Endpoint, ExternalId, IdentityId, KeySlot, Resource, ResourceName,
-    RevocationEpoch, Timestamp,
+    AccessKey, CustomId, DataLocation, Endpoint, IdentityId, KeySlot, Member, Resource,
+    ResourceName, RevocationEpoch, Timestamp,
 };
 use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
+mod storage {
+    pub mod directory;
+}
+use storage::directory::*;
 
-fn resource(name: &str) -> Resource {
+pub fn resource(name: &str) -> Resource {
     Resource::new(
         ResourceName::parse(name).unwrap(),
         DataLocation::parse("unitedstates").unwrap(),
@@ -19,16 +23,16 @@ fn resource(name: &str) -> Resource {
     )
 }
 
-fn new_identity(resource: &Resource, external: Option<&str>) -> NewIdentity {
+pub fn new_identity(resource: &Resource, custom: Option<&str>) -> NewIdentity {
     NewIdentity {
         id: IdentityId::generate(resource.id),
-        external_id: external.map(|e| ExternalId::parse(e.to_owned()).unwrap()),
+        custom_id: custom.map(|c| CustomId::parse(c.to_owned(), Member::CustomId).unwrap()),
         created_at: Timestamp::now(),
         token_issued_at: None,
     }
 }
 
-async fn with_resource(store: &dyn Store) -> Resource {
+pub async fn with_resource(store: &dyn Store) -> Resource {
     let r = resource("default");
     store.insert_resource(r.clone()).await.unwrap();
     r
@@ -79,7 +83,7 @@ pub async fn identities_are_created_and_read_back(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn an_external_id_maps_to_one_live_identity(store: Arc<dyn Store>) {
+pub async fn a_custom_id_maps_to_one_live_identity(store: Arc<dyn Store>) {
     let r = with_resource(&*store).await;
     let first = new_identity(&r, Some("sally"));
     store.create_identity(first.clone()).await.unwrap();
@@ -177,7 +181,7 @@ pub async fn deleting_leaves_a_tombstone_without_personal_data(store: Arc<dyn St
     );
     let tomb = store.identity(new.id).await.unwrap().unwrap();
     assert!(tomb.is_deleted());
-    assert_eq!((tomb.external_id, tomb.last_token_issued_at), (None, None));
+    assert_eq!((tomb.custom_id, tomb.last_token_issued_at), (None, None));
     assert!(
         tomb.revocation_epoch > RevocationEpoch::INITIAL,
         "deleting revokes"
@@ -282,13 +286,20 @@ macro_rules! suite {
                     resources_round_trip_and_names_are_unique,
                     replacing_a_key_changes_only_that_key,
                     identities_are_created_and_read_back,
-                    an_external_id_maps_to_one_live_identity,
+                    a_custom_id_maps_to_one_live_identity,
                     concurrent_get_or_create_makes_one_identity,
                     revoking_raises_the_epoch_of_live_identities_only,
                     deleting_leaves_a_tombstone_without_personal_data,
                     the_last_token_time_is_recorded_soon_after,
                     a_flush_writes_the_gathered_token_times_before_it_returns,
                     a_new_signing_key_retires_the_others,
+                    listing_pages_through_every_live_identity_once_in_creation_order,
+                    paging_while_others_create_and_delete_never_repeats_or_skips_a_survivor,
+                    filters_narrow_the_list_and_the_count_alike,
+                    counts_are_kept_per_resource_through_creates_and_deletes,
+                    the_feed_records_creates_revokes_and_deletes_in_order,
+                    a_position_before_pruned_events_is_expired_and_the_end_outlives_pruning,
+                    the_paging_secret_is_made_once_and_kept,
                 );
             }
         )*

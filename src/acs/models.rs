@@ -1,7 +1,7 @@
 //! The JSON bodies of the operations, as the ACS REST specification names
 //! them: what the server writes and the client reads, defined once.
 
-use crate::domain::{ExternalId, IdentityId, Scope, Timestamp};
+use crate::domain::{CustomId, EventKind, IdentityId, Scope, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -31,8 +31,14 @@ impl AccessToken {
 pub struct Identity {
     /// Identifier of the identity, `8:acs:<resource id>_<guid>`.
     pub id: String,
-    /// The external id associated with the identity, if any.
+    /// The custom id associated with the identity, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// Deprecated: the custom id under the name commid gave it first, in
+    /// answers to requests that used that name, and in get answers outside
+    /// 2025-03-02-preview (which follows ACS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(deprecated)]
     pub external_id: Option<String>,
     /// When a token was last issued for the identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,17 +47,122 @@ pub struct Identity {
 }
 
 impl Identity {
-    pub fn new(
+    /// Just the id.
+    pub fn id_only(id: IdentityId) -> Self {
+        Identity {
+            id: id.to_string(),
+            custom_id: None,
+            external_id: None,
+            last_token_issued_at: None,
+        }
+    }
+
+    /// The id, the custom id as `customId` and the token time.
+    pub fn with_custom_id(
         id: IdentityId,
-        external_id: Option<&ExternalId>,
+        custom_id: Option<&CustomId>,
         last_token_issued_at: Option<Timestamp>,
     ) -> Self {
         Identity {
+            custom_id: custom_id.map(|c| c.as_str().to_owned()),
+            last_token_issued_at: last_token_issued_at.map(|t| t.to_acs_string()),
+            ..Identity::id_only(id)
+        }
+    }
+
+    /// Also names the custom id `externalId`, as commid did first.
+    pub fn also_as_external_id(mut self) -> Self {
+        self.external_id = self.custom_id.clone();
+        self
+    }
+}
+
+/// An identity in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedIdentity {
+    /// Identifier of the identity.
+    pub id: String,
+    /// The custom id associated with the identity, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// The custom id when there is one, else the id: a name to show.
+    pub display_name: String,
+    /// When the identity was created.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// When a token was last issued for the identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub last_token_issued_at: Option<String>,
+}
+
+impl ListedIdentity {
+    pub fn new(
+        id: IdentityId,
+        custom_id: Option<&CustomId>,
+        created_at: Timestamp,
+        last_token_issued_at: Option<Timestamp>,
+    ) -> Self {
+        let custom_id = custom_id.map(|c| c.as_str().to_owned());
+        ListedIdentity {
+            display_name: custom_id.clone().unwrap_or_else(|| id.to_string()),
             id: id.to_string(),
-            external_id: external_id.map(|e| e.as_str().to_owned()),
+            custom_id,
+            created_at: created_at.to_acs_string(),
             last_token_issued_at: last_token_issued_at.map(|t| t.to_acs_string()),
         }
     }
+}
+
+/// A page of identities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityList {
+    /// The identities of this page, in the order asked for.
+    pub value: Vec<ListedIdentity>,
+    /// The URL of the next page (relative to the endpoint); absent on the
+    /// last page. A page may hold fewer items than asked for, even none,
+    /// while this is present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+/// How many identities match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IdentityCount {
+    /// The number of live identities that pass the filters.
+    pub count: u64,
+}
+
+/// Something that happened to an identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityEvent {
+    /// The event's place in the feed: later events have larger numbers.
+    pub sequence: u64,
+    pub kind: EventKind,
+    /// Identifier of the identity.
+    pub id: String,
+    /// The identity's custom id when it happened, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// When it happened.
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// Events of the change feed, and where to read on from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityEvents {
+    /// The events after the cursor given, in order.
+    pub value: Vec<IdentityEvent>,
+    /// Pass it as `since` next time.
+    pub cursor: String,
+    /// The URL to call at once: more events are waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
 }
 
 /// Why a token is not valid.

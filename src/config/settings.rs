@@ -18,6 +18,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const DEFAULT_RATE_LIMIT: u32 = 2_000;
 pub const DEFAULT_POOL_SIZE: usize = 16;
 pub const DEFAULT_DATABASE_TIMEOUT_MS: u64 = 3000;
+pub const DEFAULT_EVENT_RETENTION_HOURS: u64 = 7 * 24;
 pub use crate::storage::sqlite::DEFAULT_WRITE_QUEUE;
 
 fn millis(duration: std::time::Duration) -> u64 {
@@ -106,6 +107,12 @@ settings! {
         default: value(DEFAULT_WRITE_QUEUE), read: number!("a number of writes"),
         meaning: "SQLite writes that may wait for the writer (1 to 1000000); past it, 503 \
             `ServiceUnavailable` with `Retry-After` instead of an unbounded queue",
+    },
+    event_retention_hours: u64 {
+        env: Some("COMMID_EVENT_RETENTION_HOURS"), flag: none,
+        default: value(DEFAULT_EVENT_RETENTION_HOURS), read: number!("a number of hours"),
+        meaning: "how long the change feed (`GET /identityEvents`) keeps events (1 to 8760); a \
+            cursor older than that gets 410 `CursorExpired`",
     },
     trusted_issuers: Vec<TrustedIssuerEntry> {
         env: None, flag: none,

@@ -84,12 +84,22 @@ pub const PROPERTIES: &[Property] = &[
         "Expires In Minutes",
     )
     .advanced(),
-    property("CreateIdentityRequest", "externalId", "External ID").advanced(),
+    property("CreateIdentityRequest", "customId", "Custom ID")
+        .advanced()
+        .described(
+            "Your own ID for the user (1 to 256 characters): creating again with the same \
+             custom ID returns the same user, so a retried flow never makes a second one.",
+        ),
+    property("CreateIdentityRequest", "externalId", "External ID")
+        .advanced()
+        .described("Deprecated: the earlier name of Custom ID. Use Custom ID."),
     property("CreateIdentityResponse", "identity", "User").described("The user."),
     property("CreateIdentityResponse", "accessToken", "Issued Token")
         .described("The access token, when Token Scopes were given."),
     property("Identity", "id", "User ID"),
-    property("Identity", "externalId", "External ID"),
+    property("Identity", "customId", "Custom ID"),
+    property("Identity", "externalId", "External ID")
+        .described("Deprecated: the same value as Custom ID."),
     property("Identity", "lastTokenIssuedAt", "Last Token Issued At").date_time(),
     property("AccessToken", "token", "Access Token"),
     property("AccessToken", "expiresOn", "Token Expiry").date_time(),

@@ -93,13 +93,20 @@ impl<'a> Schemas<'a> {
             .flatten()
             .filter(|c| c.get("type") != Some(&json!("null")))
             .collect();
-        if object.len() > 1 || not_null.len() != 1 {
+        let siblings_ok = object.keys().all(|k| k == "oneOf" || k == "description");
+        if !siblings_ok || not_null.len() != 1 {
             return Err(ExportError::at(
                 at,
                 "oneOf is only convertible as an optional value",
             ));
         }
-        self.convert(not_null[0], at)
+        let mut converted = self.convert(not_null[0], at)?;
+        if let (Some(description), Some(out)) =
+            (object.get("description"), converted.as_object_mut())
+        {
+            out.insert("description".into(), json!(plain_text(description)));
+        }
+        Ok(converted)
     }
 
     fn component(&mut self, reference: &Value, at: &str) -> Result<Value, ExportError> {
@@ -180,6 +187,8 @@ impl<'a> Schemas<'a> {
                     out.insert(key.clone(), Value::Object(properties));
                 }
                 "required" => required.extend(value.as_array().into_iter().flatten().cloned()),
+                // Swagger 2.0 schemas cannot say it; the description does.
+                "deprecated" => {}
                 plain if PLAIN.contains(&plain) => {
                     out.insert(key.clone(), value.clone());
                 }

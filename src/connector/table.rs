@@ -34,8 +34,18 @@ pub const METADATA: [(&str, &str); 3] = [
     ("Categories", "Communication"),
 ];
 
-/// Routes of the handlers that are not actions: probes and the key set.
-pub const NOT_EXPORTED: [&str; 3] = ["/healthz", "/readyz", "/.well-known/jwks.json"];
+/// Operations of the handlers that are not actions, by method and route:
+/// probes, the key set, and (until the connector offers them) the
+/// directory's list, count, lookup and change feed.
+pub const NOT_EXPORTED: [(&str, &str); 7] = [
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/.well-known/jwks.json"),
+    ("get", "/identities"),
+    ("get", "/identities/:count"),
+    ("get", "/identities/:byCustomId"),
+    ("get", "/identityEvents"),
+];
 
 /// One action. `route` and `method` name the handler in the OpenAPI
 /// document; `path`, `operation_id` and `summary` are what the connector
@@ -94,7 +104,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/identities/{identityId}",
         operation_id: "GetCommunicationIdentity",
         summary: "Get a user",
-        description: "Get a user's external ID and when a token was last issued for the user.",
+        description: "Get a user's custom ID and when a token was last issued for the user.",
         body_summary: None,
     },
     Operation {

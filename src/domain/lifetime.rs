@@ -4,6 +4,22 @@ use super::Invalid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenLifetime(u32);
 
+impl utoipa::PartialSchema for TokenLifetime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(Some(Self::MIN_MINUTES as f64))
+            .maximum(Some(Self::MAX_MINUTES as f64))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TokenLifetime {}
+
 impl TokenLifetime {
     pub const MIN_MINUTES: i64 = 60;
     pub const MAX_MINUTES: i64 = 1440;

@@ -2,10 +2,12 @@
 //! a handler or the store has been checked by one of these constructors.
 
 mod api_version;
+mod custom_id;
 mod endpoint;
-mod external_id;
+mod feed;
 mod identity_id;
 mod lifetime;
+mod listing;
 mod resource;
 mod revocation;
 mod scope;
@@ -16,10 +18,12 @@ mod trusted_issuer;
 mod upstream_hosts;
 
 pub use api_version::{ApiVersion, Feature};
+pub use custom_id::{CustomId, Member};
 pub use endpoint::Endpoint;
-pub use external_id::ExternalId;
+pub use feed::{EventKind, FeedPosition};
 pub use identity_id::IdentityId;
 pub use lifetime::TokenLifetime;
+pub use listing::{FILTER_PARAMETERS, ListFilter, Order, PageSize};
 pub use resource::{AccessKey, DataLocation, KeySlot, Resource, ResourceId, ResourceName};
 pub use revocation::RevocationEpoch;
 pub use scope::{Scope, Scopes};

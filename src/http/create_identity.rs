@@ -1,17 +1,18 @@
 use crate::acs::models::{AccessToken, Identity};
-use crate::domain::Scope;
-use crate::domain::{ExternalId, IdentityId, Scopes, Timestamp, TokenLifetime};
+use crate::domain::{
+    CustomId, Feature, IdentityId, Invalid, Member, Scope, Scopes, Timestamp, TokenLifetime,
+};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
-use crate::storage::{Created, NewIdentity};
+use crate::storage::{Created, IdentityRecord, NewIdentity};
 use crate::tokens::{self, Grant};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Create an identity, optionally with a token, optionally tagged with an external id.
+/// Create an identity, optionally with a token, optionally with your own id for it.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateIdentityRequest {
@@ -19,10 +20,16 @@ pub struct CreateIdentityRequest {
     #[schema(value_type = Option<Vec<Scope>>)]
     pub create_token_with_scopes: Option<Vec<String>>,
     /// Token lifetime in minutes, 60 to 1440 (default 1440).
-    #[schema(minimum = 60, maximum = 1440)]
+    #[schema(value_type = Option<TokenLifetime>, inline)]
     pub expires_in_minutes: Option<i64>,
-    /// Your own id for the identity (1 to 256 characters): creating again with
-    /// the same external id returns the existing identity.
+    /// Your own id for the identity (1 to 256 characters, no control
+    /// characters): creating again with the same custom id returns the same
+    /// identity, with 201.
+    #[schema(value_type = Option<CustomId>, inline)]
+    pub custom_id: Option<String>,
+    /// Deprecated: `customId` under the name commid gave it first. Creating
+    /// again with the same value returns the same identity, with 200.
+    #[schema(deprecated, value_type = Option<CustomId>, inline)]
     pub external_id: Option<String>,
 }
 
@@ -36,14 +43,17 @@ pub struct CreateIdentityResponse {
 }
 
 /// Create a new identity, and optionally, an access token.
+///
+/// With a custom id it is get-or-create: the identity that already has it
+/// is returned (201), so a retried request never makes a second identity.
 #[utoipa::path(
     tag = "Identity",
     operation_id = "CommunicationIdentity_Create",
     params(("api-version" = String, Query, description = "Version of API to invoke.")),
     request_body(content = Option<CreateIdentityRequest>, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created: the new identity.", body = CreateIdentityResponse),
-        (status = 200, description = "OK: the existing identity with that external id.", body = CreateIdentityResponse),
+        (status = 201, description = "Created: the new identity, or the one that has the custom id.", body = CreateIdentityResponse),
+        (status = 200, description = "OK: the existing identity with that externalId (the deprecated name).", body = CreateIdentityResponse),
         (status = 400, description = "Invalid request.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
     ),
@@ -61,18 +71,15 @@ pub async fn create_identity(
     };
     let lifetime =
         TokenLifetime::from_minutes(body.expires_in_minutes).map_err(ApiError::validation)?;
-    let external_id = body
-        .external_id
-        .map(ExternalId::parse)
-        .transpose()
-        .map_err(ApiError::validation)?;
+    let (custom_id, member) = custom_id(body.custom_id, body.external_id)?;
     let Some(resource) = req.local() else {
+        check_forwardable(&req, member)?;
         return forward(&req, &state, Repeatable::No).await;
     };
     let now = Timestamp::now();
     let new = NewIdentity {
         id: IdentityId::generate(resource.id),
-        external_id,
+        custom_id,
         created_at: now,
         token_issued_at: scopes.as_ref().map(|_| now),
     };
@@ -96,9 +103,7 @@ pub async fn create_identity(
         }
         None => None,
     };
-    // Create answers the id (and external id), never the token time.
-    let identity = Identity::new(record.id, record.external_id.as_ref(), None);
-    let mut response = if created {
+    let mut response = if created || member != Some(Member::ExternalId) {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
@@ -107,7 +112,71 @@ pub async fn create_identity(
         no_store(&mut response);
     }
     Ok(response.json(CreateIdentityResponse {
-        identity,
+        identity: answered(&req, member, &record),
         access_token,
     }))
+}
+
+/// The custom id, from whichever name the request used; both names are
+/// accepted together only with the same value.
+fn custom_id(
+    custom_id: Option<String>,
+    external_id: Option<String>,
+) -> Result<(Option<CustomId>, Option<Member>), ApiError> {
+    let (value, member) = match (custom_id, external_id) {
+        (Some(c), Some(e)) if c != e => {
+            return Err(ApiError::validation(Invalid::new(
+                "customId and externalId are two names for one value: send customId alone \
+                 (or the same value in both).",
+                "customId",
+            )));
+        }
+        (Some(c), _) => (c, Member::CustomId),
+        (None, Some(e)) => (e, Member::ExternalId),
+        (None, None) => return Ok((None, None)),
+    };
+    let id = CustomId::parse(value, member).map_err(ApiError::validation)?;
+    Ok((Some(id), Some(member)))
+}
+
+/// ACS takes `customId` only in the versions that define it, and never
+/// `externalId`: forwarding either elsewhere would make a new identity
+/// each time, silently.
+fn check_forwardable(req: &ApiRequest, member: Option<Member>) -> Result<(), ApiError> {
+    match member {
+        Some(Member::ExternalId) => Err(ApiError::validation(Invalid::new(
+            "Azure Communication Services has no externalId: send customId with \
+             api-version 2025-03-02-preview.",
+            "externalId",
+        ))),
+        Some(Member::CustomId) => req
+            .api_version
+            .require(
+                Feature::CustomId,
+                "customId in Azure Communication Services",
+            )
+            .map_err(ApiError::validation),
+        None => Ok(()),
+    }
+}
+
+/// The identity as the request's dialect writes it: ACS's shape (`customId`,
+/// and the token time, as 2025-03-02-preview answers), commid's first shape
+/// for `externalId` requests, or just the id.
+fn answered(req: &ApiRequest, member: Option<Member>, record: &IdentityRecord) -> Identity {
+    match member {
+        Some(Member::ExternalId) => Identity {
+            custom_id: None,
+            ..Identity::with_custom_id(record.id, record.custom_id.as_ref(), None)
+                .also_as_external_id()
+        },
+        _ if member.is_some() || req.api_version.has(Feature::CustomId) => {
+            Identity::with_custom_id(
+                record.id,
+                record.custom_id.as_ref(),
+                record.last_token_issued_at,
+            )
+        }
+        _ => Identity::id_only(record.id),
+    }
 }

@@ -23,6 +23,8 @@ pub struct ApiRequest {
     destination: Destination,
     pub api_version: ApiVersion,
     pub body: Bytes,
+    /// The query parameters, decoded, in the order sent.
+    query: Vec<(String, String)>,
     req: HttpRequest,
 }
 
@@ -54,6 +56,26 @@ impl ApiRequest {
 
     pub(super) fn http(&self) -> &HttpRequest {
         &self.req
+    }
+
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The upstream endpoint's host, for a request of a commid operation
+    /// that cannot be forwarded.
+    pub fn refuse_upstream(&self, operation: &str) -> Result<&Arc<Resource>, ApiError> {
+        match &self.destination {
+            Destination::Local(resource) => Ok(resource),
+            Destination::Upstream(connection) => Err(ApiError::local_only(
+                operation,
+                &connection.endpoint.authority(),
+            )),
+        }
     }
 
     /// The body as `T`; `None` when the body is empty.
@@ -140,15 +162,21 @@ impl FromRequest for ApiRequest {
                     )));
                 }
             }
-            let version = url::form_urlencoded::parse(req.query_string().as_bytes())
+            let query: Vec<(String, String)> =
+                url::form_urlencoded::parse(req.query_string().as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+            let version = query
+                .iter()
                 .find(|(k, _)| k == "api-version")
-                .map(|(_, v)| v.into_owned());
+                .map(|(_, v)| v.as_str());
             let api_version =
-                ApiVersion::parse(version.as_deref()).map_err(ApiError::unsupported_api_version)?;
+                ApiVersion::parse(version).map_err(ApiError::unsupported_api_version)?;
             Ok(ApiRequest {
                 destination,
                 api_version,
                 body,
+                query,
                 req,
             })
         })

@@ -1,7 +1,9 @@
 use crate::acs::models::Identity;
+use crate::domain::Feature;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};
+use crate::storage::IdentityRecord;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
 
@@ -32,11 +34,22 @@ pub async fn get_identity(
         return forward(&req, &state, Repeatable::Yes).await;
     }
     match state.store.identity(id).await? {
-        Some(record) if !record.is_deleted() => Ok(HttpResponse::Ok().json(Identity::new(
-            record.id,
-            record.external_id.as_ref(),
-            record.last_token_issued_at,
-        ))),
+        Some(record) if !record.is_deleted() => Ok(HttpResponse::Ok().json(as_got(&req, &record))),
         _ => Err(ApiError::identity_not_found(id)),
+    }
+}
+
+/// ACS's shape in 2025-03-02-preview; elsewhere (where GET is commid's own)
+/// the custom id is also named `externalId`, as commid answered first.
+pub fn as_got(req: &ApiRequest, record: &IdentityRecord) -> Identity {
+    let identity = Identity::with_custom_id(
+        record.id,
+        record.custom_id.as_ref(),
+        record.last_token_issued_at,
+    );
+    if req.api_version.has(Feature::CustomId) {
+        identity
+    } else {
+        identity.also_as_external_id()
     }
 }

@@ -3,20 +3,27 @@
 //! all in one place.
 
 pub mod connector_definition;
+pub mod count_identities;
 pub mod create_identity;
 pub mod delete_identity;
+mod directory_params;
 pub mod exchange_teams_token;
 mod extract;
 pub mod forward;
 pub mod get_identity;
 pub mod health;
+pub mod identity_by_custom_id;
+pub mod identity_events;
 pub mod issue_token;
 pub mod jwks;
+pub mod list_identities;
 mod middleware;
+pub mod paging;
 pub mod portal;
 pub mod revoke_tokens;
 pub mod verify_token;
 
+pub use directory_params::{DirectoryQuery, FeedParams, FilterParams, ListQueryParams};
 pub use extract::ApiRequest;
 
 use crate::directory::Directory;
@@ -50,6 +57,8 @@ pub struct AppState {
     pub upstream: crate::upstream::Upstream,
     /// The connector's definition for any host ([`connector_definition::derive`]).
     pub connector_definition: serde_json::Value,
+    /// Signs continuation tokens and feed cursors.
+    pub paging: paging::PagingKey,
 }
 
 /// Tokens must not be kept by caches or proxies.
@@ -70,6 +79,7 @@ pub fn no_store(response: &mut HttpResponseBuilder) {
     tags(
         (name = "Identity", description = "Communication identities."),
         (name = "Token", description = "Access tokens."),
+        (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
         (name = "Service", description = "Health of the service."),
     )
 )]
@@ -99,7 +109,12 @@ impl utoipa::Modify for SecuritySchemes {
 
 /// Every operation, registered once: the route and its OpenAPI entry.
 pub fn routes(cfg: &mut ServiceConfig) {
+    // The fixed paths before `/identities/{id}`, which would take them.
     cfg.service(create_identity::create_identity)
+        .service(list_identities::list_identities)
+        .service(count_identities::count_identities)
+        .service(identity_by_custom_id::identity_by_custom_id)
+        .service(identity_events::identity_events)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)
         .service(issue_token::issue_token)

@@ -2,18 +2,33 @@
 //! implementation per backend. Every backend passes the same suite
 //! (`tests/storage_suite.rs`).
 
+mod listing;
 pub mod postgres;
+mod records;
 mod rows;
 pub mod sqlite;
 mod touches;
 
+pub use records::{
+    Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
+    NewIdentity, StoredSigningKey,
+};
+
 use crate::domain::{
-    AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Secret,
-    Timestamp,
+    AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
+    RevocationEpoch, Secret, Timestamp,
 };
 use async_trait::async_trait;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// 32 random bytes, base64: a new paging secret, kept if none exists yet.
+fn fresh_secret() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the system's random source");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
 
 /// Which backend holds the data, and where.
 #[derive(Debug, Clone)]
@@ -98,58 +113,6 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// An identity as stored. A deleted identity stays as a tombstone: its id,
-/// resource and revocation state, and nothing personal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdentityRecord {
-    pub id: IdentityId,
-    pub external_id: Option<ExternalId>,
-    pub created_at: Timestamp,
-    pub last_token_issued_at: Option<Timestamp>,
-    /// Raised by every revoke; a token carries the value it was issued under.
-    pub revocation_epoch: RevocationEpoch,
-    pub deleted_at: Option<Timestamp>,
-}
-
-impl IdentityRecord {
-    pub fn is_deleted(&self) -> bool {
-        self.deleted_at.is_some()
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewIdentity {
-    pub id: IdentityId,
-    pub external_id: Option<ExternalId>,
-    pub created_at: Timestamp,
-    /// Set when the identity is created together with a token.
-    pub token_issued_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Created {
-    New(IdentityRecord),
-    /// An identity with the same external id already existed.
-    Existing(IdentityRecord),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deleted {
-    Now,
-    Already,
-    NotFound,
-}
-
-/// A token signing key. `retired_at` is set when a newer key takes over; a
-/// retired key is still published until every token it signed has expired.
-#[derive(Debug, Clone)]
-pub struct StoredSigningKey {
-    pub kid: String,
-    pub private_key_pem: Secret,
-    pub created_at: Timestamp,
-    pub retired_at: Option<Timestamp>,
-}
-
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Succeeds when the database answers.
@@ -167,15 +130,46 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
 
     /// Creates the identity, or returns the live one that already has its
-    /// external id (get-or-create, atomically).
+    /// custom id (get-or-create, atomically). A new identity is counted and
+    /// its `created` event recorded in the same write.
     async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError>;
     /// Deleted identities are returned too, as tombstones.
     async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError>;
     /// Raises the revocation epoch of a live identity and returns the new
-    /// value; `None` when the identity does not exist or is deleted.
+    /// value (recording a `tokensRevoked` event); `None` when the identity
+    /// does not exist or is deleted.
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError>;
-    /// Turns a live identity into a tombstone, revoking its tokens.
+    /// Turns a live identity into a tombstone, revoking its tokens, and
+    /// records a `deleted` event.
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError>;
+    /// A page of the live identities `query` asks for, in id order (creation
+    /// order); examines a bounded number of rows, so a page may be short
+    /// while `resume_after` says more may follow.
+    async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError>;
+    /// How many live identities of `resource` pass `filter`; without filters
+    /// a maintained counter, not a scan.
+    async fn count_identities(
+        &self,
+        resource: ResourceId,
+        filter: &ListFilter,
+    ) -> Result<u64, StoreError>;
+    /// The events of `resource` after `after`, in feed order, at most `limit`;
+    /// `Expired` when events after `after` were pruned by retention.
+    async fn identity_events(
+        &self,
+        resource: ResourceId,
+        after: FeedPosition,
+        limit: usize,
+    ) -> Result<EventsRead, StoreError>;
+    /// The feed's current end: a reader starting here sees only what
+    /// happens next.
+    async fn feed_end(&self) -> Result<FeedPosition, StoreError>;
+    /// Deletes events older than `cutoff` (the oldest first, in bounded
+    /// batches); says how many went.
+    async fn prune_events(&self, cutoff: Timestamp) -> Result<u64, StoreError>;
+    /// The secret that signs continuation tokens and feed cursors, shared by
+    /// every instance on the database; made on first use.
+    async fn paging_secret(&self) -> Result<Secret, StoreError>;
     /// Notes when a token was last issued. Informational: written within a
     /// fraction of a second, and not awaited by the caller.
     fn token_issued(&self, id: IdentityId, at: Timestamp);

@@ -168,7 +168,7 @@ async fn a_malformed_id_is_a_400_and_an_unknown_one_a_404() {
 }
 
 #[tokio::test]
-async fn get_returns_the_identity_with_its_external_id_and_last_token_time() {
+async fn get_returns_the_identity_with_its_custom_id_and_last_token_time() {
     let app = spawn_app().await;
     let r = app
         .signed(
@@ -181,8 +181,24 @@ async fn get_returns_the_identity_with_its_external_id_and_last_token_time() {
         .as_str()
         .unwrap()
         .to_owned();
+    // 2025-03-02-preview answers as ACS does: the mapping is customId.
     let before: Value = app.get(&id).await.json().await.unwrap();
-    assert_eq!(before, json!({"id": id, "externalId": "ext-1"}));
+    assert_eq!(before, json!({"id": id, "customId": "ext-1"}));
+    // Elsewhere GET is commid's own, and keeps the name it answered first.
+    let stable: Value = app
+        .signed(
+            Method::GET,
+            &format!("/identities/{}?{API}", encode(&id)),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stable,
+        json!({"id": id, "customId": "ext-1", "externalId": "ext-1"})
+    );
 
     assert_eq!(app.issue(&id, &["chat"]).await.status(), 200);
     // lastTokenIssuedAt is written within about a second, not awaited.

@@ -2,6 +2,8 @@
 //! connection pool. Every operation has a deadline, so an unreachable
 //! database answers `Unavailable` (503 with Retry-After) instead of hanging.
 
+mod directory;
+mod events;
 mod schema;
 mod store;
 mod tls;
@@ -32,7 +34,7 @@ pub struct PostgresStore {
 }
 
 const IDENTITY_COLUMNS: &str =
-    "id, external_id, created_at, last_token_issued_at, revocation_epoch, deleted_at";
+    "id, custom_id, created_at, last_token_issued_at, revocation_epoch, deleted_at";
 
 impl PostgresStore {
     /// Connects, and applies pending migrations.
@@ -88,13 +90,13 @@ impl PostgresStore {
         })
     }
 
-    async fn client(&self) -> Result<Object, StoreError> {
+    pub(super) async fn client(&self) -> Result<Object, StoreError> {
         self.pool.get().await.map_err(|e| {
             StoreError::Unavailable(format!("no database connection: {}", tls::describe(&e)))
         })
     }
 
-    async fn deadline<T>(
+    pub(super) async fn deadline<T>(
         &self,
         work: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
@@ -107,7 +109,7 @@ impl PostgresStore {
             })
     }
 
-    async fn query(
+    pub(super) async fn query(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],

@@ -5,7 +5,8 @@ use super::map_err;
 use crate::storage::StoreError;
 use tokio_postgres::Client;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE resources (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -32,7 +33,49 @@ CREATE TABLE signing_keys (
     created_at      BIGINT NOT NULL,
     retired_at      BIGINT
 );
-"#];
+"#,
+    r#"
+ALTER TABLE identities RENAME COLUMN external_id TO custom_id;
+ALTER INDEX identities_by_external_id RENAME TO identities_by_custom_id;
+-- Byte order, so that a resource's ids (all `8:acs:<resource>_…`) form one
+-- range of the primary key, in creation order.
+ALTER TABLE identities ALTER COLUMN id TYPE TEXT COLLATE "C";
+-- Counted in shards, so that creates on several instances do not queue on
+-- one row; the count is their sum.
+CREATE TABLE identity_counts (
+    resource_id TEXT NOT NULL,
+    shard       SMALLINT NOT NULL,
+    live        BIGINT NOT NULL,
+    PRIMARY KEY (resource_id, shard)
+);
+INSERT INTO identity_counts (resource_id, shard, live)
+    SELECT resource_id, 0, count(*) FROM identities WHERE deleted_at IS NULL GROUP BY resource_id;
+-- Events get their sequence number only once committed (see events.rs):
+-- `insertion` orders nothing a reader relies on.
+CREATE SEQUENCE identity_event_sequence;
+CREATE TABLE identity_events (
+    insertion   BIGSERIAL PRIMARY KEY,
+    sequence    BIGINT UNIQUE,
+    resource_id TEXT NOT NULL,
+    kind        SMALLINT NOT NULL,
+    identity_id TEXT NOT NULL,
+    custom_id   TEXT,
+    at          BIGINT NOT NULL
+);
+CREATE INDEX identity_events_by_resource
+    ON identity_events (resource_id, sequence) WHERE sequence IS NOT NULL;
+CREATE INDEX identity_events_unsequenced
+    ON identity_events (insertion) WHERE sequence IS NULL;
+CREATE TABLE identity_event_pruning (
+    resource_id TEXT PRIMARY KEY,
+    through     BIGINT NOT NULL
+);
+CREATE TABLE commid_settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];
 
 /// An arbitrary constant naming commid's migration lock.
 const LOCK_ID: i64 = 0x636f_6d6d_6964;

@@ -1,14 +1,17 @@
 //! The `Store` operations on PostgreSQL.
 
 use super::{
-    IDENTITY_COLUMNS, PostgresStore, identity_columns, map_err, resource_columns, signing_key,
+    IDENTITY_COLUMNS, PostgresStore, directory, events, identity_columns, map_err,
+    resource_columns, signing_key,
 };
 use crate::domain::{
-    AccessKey, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Timestamp,
+    AccessKey, EventKind, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
+    RevocationEpoch, Secret, Timestamp,
 };
 use crate::storage::rows;
 use crate::storage::{
-    Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey,
+    Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
+    StoreError, StoredSigningKey,
 };
 use async_trait::async_trait;
 
@@ -68,44 +71,53 @@ impl Store for PostgresStore {
 
     async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError> {
         let issued = new.token_issued_at.map(|t| t.micros());
+        let custom_id = new.custom_id.as_ref().map(|c| c.as_str());
+        // The identity, its event and its count in one statement.
         let inserted = self
             .query(
                 &format!(
-                    "INSERT INTO identities (id, resource_id, external_id, created_at, last_token_issued_at)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (resource_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-                     RETURNING {IDENTITY_COLUMNS}"
+                    "WITH inserted AS (
+                       INSERT INTO identities (id, resource_id, custom_id, created_at, last_token_issued_at)
+                       VALUES ($1, $2, $3, $4, $5)
+                       ON CONFLICT (resource_id, custom_id) WHERE custom_id IS NOT NULL DO NOTHING
+                       RETURNING {IDENTITY_COLUMNS}, resource_id),
+                     event AS (
+                       INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
+                       SELECT resource_id, $6, id, custom_id, created_at FROM inserted),
+                     counted AS (
+                       INSERT INTO identity_counts (resource_id, shard, live)
+                       SELECT resource_id, $7, 1 FROM inserted
+                       ON CONFLICT (resource_id, shard) DO UPDATE SET live = identity_counts.live + 1)
+                     SELECT {IDENTITY_COLUMNS} FROM inserted"
                 ),
                 &[
                     &new.id.to_string(),
                     &new.id.resource().to_string(),
-                    &new.external_id.as_ref().map(|e| e.as_str()),
+                    &custom_id,
                     &new.created_at.micros(),
                     &issued,
+                    &EventKind::Created.code(),
+                    &events::shard(),
                 ],
             )
             .await?;
         if let Some(row) = inserted.first() {
             return Ok(Created::New(rows::identity(identity_columns(row))?));
         }
-        // The external id is taken: return its live identity.
+        // The custom id is taken: return its live identity.
         let existing = self
             .query(
                 &format!(
                     "UPDATE identities SET last_token_issued_at = GREATEST(last_token_issued_at, $3)
-                     WHERE resource_id = $1 AND external_id = $2 RETURNING {IDENTITY_COLUMNS}"
+                     WHERE resource_id = $1 AND custom_id = $2 RETURNING {IDENTITY_COLUMNS}"
                 ),
-                &[
-                    &new.id.resource().to_string(),
-                    &new.external_id.as_ref().map(|e| e.as_str()),
-                    &issued,
-                ],
+                &[&new.id.resource().to_string(), &custom_id, &issued],
             )
             .await?;
         match existing.first() {
             Some(row) => Ok(Created::Existing(rows::identity(identity_columns(row))?)),
             None => Err(StoreError::Unavailable(
-                "the identity with that external id changed meanwhile; retry".into(),
+                "the identity with that custom id changed meanwhile; retry".into(),
             )),
         }
     }
@@ -125,24 +137,49 @@ impl Store for PostgresStore {
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
         let rows = self
             .query(
-                "UPDATE identities SET revocation_epoch = revocation_epoch + 1
-                 WHERE id = $1 AND deleted_at IS NULL RETURNING revocation_epoch",
-                &[&id.to_string()],
+                "WITH revoked AS (
+                   UPDATE identities SET revocation_epoch = revocation_epoch + 1
+                   WHERE id = $1 AND deleted_at IS NULL
+                   RETURNING resource_id, id, custom_id, revocation_epoch),
+                 event AS (
+                   INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
+                   SELECT resource_id, $2, id, custom_id, $3 FROM revoked)
+                 SELECT revocation_epoch FROM revoked",
+                &[
+                    &id.to_string(),
+                    &EventKind::TokensRevoked.code(),
+                    &Timestamp::now().micros(),
+                ],
             )
             .await?;
         Ok(rows.first().map(|r| RevocationEpoch::from_i64(r.get(0))))
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+        // `target` sees the row before the update: its custom id goes into
+        // the event. A concurrent second delete changes nothing and records
+        // nothing.
         let rows = self
             .query(
-                "WITH target AS (SELECT id, deleted_at FROM identities WHERE id = $1),
+                "WITH target AS (SELECT id, resource_id, custom_id FROM identities WHERE id = $1),
                       changed AS (
-                        UPDATE identities SET deleted_at = $2, external_id = NULL, last_token_issued_at = NULL,
+                        UPDATE identities SET deleted_at = $2, custom_id = NULL, last_token_issued_at = NULL,
                                revocation_epoch = revocation_epoch + 1
-                        WHERE id = $1 AND deleted_at IS NULL RETURNING id)
+                        WHERE id = $1 AND deleted_at IS NULL RETURNING id),
+                      event AS (
+                        INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
+                        SELECT t.resource_id, $3, t.id, t.custom_id, $2 FROM target t JOIN changed USING (id)),
+                      counted AS (
+                        INSERT INTO identity_counts (resource_id, shard, live)
+                        SELECT t.resource_id, $4, -1 FROM target t JOIN changed USING (id)
+                        ON CONFLICT (resource_id, shard) DO UPDATE SET live = identity_counts.live - 1)
                  SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM target)",
-                &[&id.to_string(), &Timestamp::now().micros()],
+                &[
+                    &id.to_string(),
+                    &Timestamp::now().micros(),
+                    &EventKind::Deleted.code(),
+                    &events::shard(),
+                ],
             )
             .await?;
         let (changed, existed): (i64, i64) =
@@ -152,6 +189,62 @@ impl Store for PostgresStore {
             (_, 0) => Deleted::NotFound,
             _ => Deleted::Already,
         })
+    }
+
+    async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError> {
+        directory::list(self, query).await
+    }
+
+    async fn count_identities(
+        &self,
+        resource: ResourceId,
+        filter: &ListFilter,
+    ) -> Result<u64, StoreError> {
+        directory::count(self, resource, filter).await
+    }
+
+    async fn identity_events(
+        &self,
+        resource: ResourceId,
+        after: FeedPosition,
+        limit: usize,
+    ) -> Result<EventsRead, StoreError> {
+        events::read(self, resource, after, limit).await
+    }
+
+    async fn feed_end(&self) -> Result<FeedPosition, StoreError> {
+        events::end(self).await
+    }
+
+    async fn prune_events(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
+        events::prune(self, cutoff).await
+    }
+
+    async fn paging_secret(&self) -> Result<Secret, StoreError> {
+        let fresh = crate::storage::fresh_secret();
+        let rows = self
+            .query(
+                "WITH made AS (
+                   INSERT INTO commid_settings (name, value) VALUES ('paging_secret', $1)
+                   ON CONFLICT (name) DO NOTHING RETURNING value)
+                 SELECT value FROM made
+                 UNION ALL SELECT value FROM commid_settings WHERE name = 'paging_secret'",
+                &[&fresh],
+            )
+            .await?;
+        if let Some(row) = rows.first() {
+            return Ok(Secret::new(row.get::<_, String>(0)));
+        }
+        // Another instance made it while this statement ran: read theirs.
+        let rows = self
+            .query(
+                "SELECT value FROM commid_settings WHERE name = 'paging_secret'",
+                &[],
+            )
+            .await?;
+        rows.first()
+            .map(|r| Secret::new(r.get::<_, String>(0)))
+            .ok_or_else(|| StoreError::Internal("no paging secret".into()))
     }
 
     fn token_issued(&self, id: IdentityId, at: Timestamp) {

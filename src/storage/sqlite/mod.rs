@@ -1,14 +1,21 @@
 //! The embedded store: one SQLite file in WAL mode.
 
+mod directory;
+mod events;
+mod identities;
 mod readers;
 mod rows;
 mod schema;
 mod touches;
 mod writer;
 
-use super::{Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey};
+use super::{
+    Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
+    StoreError, StoredSigningKey,
+};
 use crate::domain::{
-    AccessKey, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Timestamp,
+    AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
+    RevocationEpoch, Secret, Timestamp,
 };
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -164,49 +171,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError> {
-        self.writer
-            .write(move |c| {
-                if let Some(external) = &new.external_id {
-                    let existing = c
-                        .prepare_cached(rows::IDENTITY_BY_EXTERNAL_ID)
-                        .and_then(|mut s| {
-                            s.query_row(params![new.id.resource().to_string(), external.as_str()], rows::identity_row)
-                                .optional()
-                        })
-                        .map_err(map_err)?;
-                    if let Some(row) = existing {
-                        let mut record = crate::storage::rows::identity(row)?;
-                        if let Some(at) = new.token_issued_at {
-                            rows::set_token_issued(c, record.id, at)?;
-                            record.last_token_issued_at = Some(at);
-                        }
-                        return Ok(Created::Existing(record));
-                    }
-                }
-                c.prepare_cached(
-                    "INSERT INTO identities (id, resource_id, external_id, created_at, last_token_issued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        new.id.to_string(),
-                        new.id.resource().to_string(),
-                        new.external_id.as_ref().map(|e| e.as_str()),
-                        new.created_at.micros(),
-                        new.token_issued_at.map(|t| t.micros()),
-                    ])
-                })
-                .map_err(map_err)?;
-                Ok(Created::New(IdentityRecord {
-                    id: new.id,
-                    external_id: new.external_id,
-                    created_at: new.created_at,
-                    last_token_issued_at: new.token_issued_at,
-                    revocation_epoch: RevocationEpoch::INITIAL,
-                    deleted_at: None,
-                }))
-            })
-            .await
+        self.writer.write(move |c| identities::create(c, new)).await
     }
 
     async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError> {
@@ -219,45 +184,60 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
-        self.writer
-            .write(move |c| {
-                c.prepare_cached(
-                    "UPDATE identities SET revocation_epoch = revocation_epoch + 1
-                     WHERE id = ?1 AND deleted_at IS NULL RETURNING revocation_epoch",
-                )
-                .and_then(|mut s| {
-                    s.query_row([id.to_string()], |r| {
-                        r.get(0).map(RevocationEpoch::from_i64)
-                    })
-                    .optional()
-                })
-                .map_err(map_err)
-            })
-            .await
+        self.writer.write(move |c| identities::revoke(c, id)).await
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+        self.writer.write(move |c| identities::delete(c, id)).await
+    }
+
+    async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError> {
+        let rows = self.readers.read(|c| directory::list(c, query))?;
+        directory::page(query, rows)
+    }
+
+    async fn count_identities(
+        &self,
+        resource: ResourceId,
+        filter: &ListFilter,
+    ) -> Result<u64, StoreError> {
+        self.readers.read(|c| directory::count(c, resource, filter))
+    }
+
+    async fn identity_events(
+        &self,
+        resource: ResourceId,
+        after: FeedPosition,
+        limit: usize,
+    ) -> Result<EventsRead, StoreError> {
+        self.readers
+            .read(|c| events::read(c, resource, after, limit))?
+    }
+
+    async fn feed_end(&self) -> Result<FeedPosition, StoreError> {
+        self.readers.read(events::end)
+    }
+
+    async fn prune_events(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
+        let mut pruned = 0;
+        loop {
+            let batch = self
+                .writer
+                .write(move |c| events::prune_batch(c, cutoff))
+                .await?;
+            pruned += batch as u64;
+            if batch == 0 {
+                return Ok(pruned);
+            }
+        }
+    }
+
+    async fn paging_secret(&self) -> Result<Secret, StoreError> {
+        let fresh = crate::storage::fresh_secret();
         self.writer
-            .write(move |c| {
-                let state: Option<Option<i64>> = c
-                    .prepare_cached("SELECT deleted_at FROM identities WHERE id = ?1")
-                    .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
-                    .map_err(map_err)?;
-                match state {
-                    None => Ok(Deleted::NotFound),
-                    Some(Some(_)) => Ok(Deleted::Already),
-                    Some(None) => {
-                        c.prepare_cached(
-                            "UPDATE identities SET deleted_at = ?2, external_id = NULL, last_token_issued_at = NULL,
-                             revocation_epoch = revocation_epoch + 1 WHERE id = ?1",
-                        )
-                        .and_then(|mut s| s.execute(params![id.to_string(), Timestamp::now().micros()]))
-                        .map_err(map_err)?;
-                        Ok(Deleted::Now)
-                    }
-                }
-            })
+            .write(move |c| events::paging_secret(c, &fresh))
             .await
+            .map(Secret::new)
     }
 
     fn token_issued(&self, id: IdentityId, at: Timestamp) {

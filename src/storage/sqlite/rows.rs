@@ -20,11 +20,11 @@ pub fn resource_row(r: &Row<'_>) -> rusqlite::Result<ResourceColumns> {
 }
 
 pub const IDENTITY_BY_ID: &str =
-    "SELECT id, external_id, created_at, last_token_issued_at, revocation_epoch, deleted_at
+    "SELECT id, custom_id, created_at, last_token_issued_at, revocation_epoch, deleted_at
      FROM identities WHERE id = ?1";
-pub const IDENTITY_BY_EXTERNAL_ID: &str =
-    "SELECT id, external_id, created_at, last_token_issued_at, revocation_epoch, deleted_at
-     FROM identities WHERE resource_id = ?1 AND external_id = ?2";
+pub const IDENTITY_BY_CUSTOM_ID: &str =
+    "SELECT id, custom_id, created_at, last_token_issued_at, revocation_epoch, deleted_at
+     FROM identities WHERE resource_id = ?1 AND custom_id = ?2";
 
 pub fn identity_row(r: &Row<'_>) -> rusqlite::Result<IdentityColumns> {
     Ok((

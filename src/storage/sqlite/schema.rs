@@ -5,7 +5,8 @@ use super::map_err;
 use crate::storage::StoreError;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE resources (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -32,7 +33,39 @@ CREATE TABLE signing_keys (
     created_at      INTEGER NOT NULL,
     retired_at      INTEGER
 );
-"#];
+"#,
+    r#"
+DROP INDEX identities_by_external_id;
+ALTER TABLE identities RENAME COLUMN external_id TO custom_id;
+CREATE UNIQUE INDEX identities_by_custom_id
+    ON identities (resource_id, custom_id) WHERE custom_id IS NOT NULL;
+CREATE TABLE identity_counts (
+    resource_id TEXT PRIMARY KEY,
+    live        INTEGER NOT NULL
+);
+INSERT INTO identity_counts (resource_id, live)
+    SELECT resource_id, count(*) FROM identities WHERE deleted_at IS NULL GROUP BY resource_id;
+-- AUTOINCREMENT: a sequence number is never reused, even once every event
+-- is pruned, so a reader's position stays meaningful.
+CREATE TABLE identity_events (
+    sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+    resource_id TEXT NOT NULL,
+    kind        INTEGER NOT NULL,
+    identity_id TEXT NOT NULL,
+    custom_id   TEXT,
+    at          INTEGER NOT NULL
+);
+CREATE INDEX identity_events_by_resource ON identity_events (resource_id, sequence);
+CREATE TABLE identity_event_pruning (
+    resource_id TEXT PRIMARY KEY,
+    through     INTEGER NOT NULL
+);
+CREATE TABLE commid_settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];
 
 /// Applies the migrations this database has not seen yet, in one transaction.
 /// Returns how many ran.

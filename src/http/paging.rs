@@ -1,0 +1,213 @@
+//! Continuation tokens and feed cursors: opaque to clients, signed with the
+//! paging secret every instance shares (`Store::paging_secret`), bound to
+//! the resource (and for a list, its order and filters), so that a token
+//! another resource got, or one altered, is refused with 400 instead of
+//! reading the wrong page.
+
+use crate::domain::{FeedPosition, IdentityId, Invalid, ListFilter, Order, ResourceId, Secret};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// Bytes of the signature a token carries.
+const TAG_BYTES: usize = 16;
+
+pub struct PagingKey(Vec<u8>);
+
+impl PagingKey {
+    pub fn new(secret: &Secret) -> Self {
+        let bytes = STANDARD
+            .decode(secret.expose())
+            .unwrap_or_else(|_| secret.expose().as_bytes().to_vec());
+        PagingKey(bytes)
+    }
+
+    fn mac(&self, kind: &str, resource: ResourceId, context: &str, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        for part in [
+            kind.as_bytes(),
+            resource.to_string().as_bytes(),
+            context.as_bytes(),
+        ] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.update(payload);
+        mac
+    }
+
+    fn seal(&self, kind: &str, resource: ResourceId, context: &str, payload: &[u8]) -> String {
+        let tag = self
+            .mac(kind, resource, context, payload)
+            .finalize()
+            .into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES])
+        )
+    }
+
+    fn open(
+        &self,
+        kind: &str,
+        resource: ResourceId,
+        context: &str,
+        token: &str,
+        invalid: impl Fn() -> Invalid,
+    ) -> Result<Vec<u8>, Invalid> {
+        let (payload, tag) = token.split_once('.').ok_or_else(&invalid)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+        self.mac(kind, resource, context, &payload)
+            .verify_truncated_left(&tag)
+            .map_err(|_| invalid())?;
+        if tag.len() != TAG_BYTES {
+            return Err(invalid());
+        }
+        Ok(payload)
+    }
+
+    /// A token for the page after `after`, of `resource` listed in `order`
+    /// with `filter`.
+    pub fn continuation(
+        &self,
+        resource: ResourceId,
+        filter: &ListFilter,
+        order: Order,
+        after: IdentityId,
+    ) -> String {
+        let context = list_context(filter, order);
+        self.seal("list", resource, &context, after.to_string().as_bytes())
+    }
+
+    /// Where the page a token names starts; refused when the token is not
+    /// one this service made for the same resource, order and filters.
+    pub fn read_continuation(
+        &self,
+        token: &str,
+        resource: ResourceId,
+        filter: &ListFilter,
+        order: Order,
+    ) -> Result<IdentityId, Invalid> {
+        let invalid = || {
+            Invalid::new(
+                "continuationToken is not one this service gave for this list: \
+                 follow nextLink as it came, with the same filters, or start again without it.",
+                "continuationToken",
+            )
+        };
+        let payload = self.open(
+            "list",
+            resource,
+            &list_context(filter, order),
+            token,
+            invalid,
+        )?;
+        let text = String::from_utf8(payload).map_err(|_| invalid())?;
+        IdentityId::parse(&text).map_err(|_| invalid())
+    }
+
+    /// The cursor of `position` in the feed of `resource`.
+    pub fn cursor(&self, resource: ResourceId, position: FeedPosition) -> String {
+        self.seal("feed", resource, "", &position.0.to_be_bytes())
+    }
+
+    pub fn read_cursor(&self, cursor: &str, resource: ResourceId) -> Result<FeedPosition, Invalid> {
+        let invalid = || {
+            Invalid::new(
+                "since is not a cursor this service gave for this resource's feed: \
+                 pass the cursor of the last answer, or leave since out to start at the end.",
+                "since",
+            )
+        };
+        let payload = self.open("feed", resource, "", cursor, invalid)?;
+        let bytes: [u8; 8] = payload.try_into().map_err(|_| invalid())?;
+        Ok(FeedPosition(u64::from_be_bytes(bytes)))
+    }
+}
+
+fn list_context(filter: &ListFilter, order: Order) -> String {
+    let mut context = order.as_str().to_owned();
+    for (name, value) in filter.query_pairs() {
+        context.push('\n');
+        context.push_str(name);
+        context.push('=');
+        context.push_str(&value);
+    }
+    context
+}
+
+/// `?api-version=…&name=value…` with the values percent-encoded.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        query.append_pair(name, value);
+    }
+    query.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> PagingKey {
+        PagingKey::new(&Secret::new(STANDARD.encode([7u8; 32])))
+    }
+
+    #[test]
+    fn a_continuation_token_reads_back_only_for_its_resource_order_and_filters() {
+        let resource = ResourceId::generate();
+        let id = IdentityId::generate(resource);
+        let filter = ListFilter::default();
+        let token = key().continuation(resource, &filter, Order::OldestFirst, id);
+        assert_eq!(
+            key()
+                .read_continuation(&token, resource, &filter, Order::OldestFirst)
+                .unwrap(),
+            id
+        );
+        for (r, o) in [
+            (ResourceId::generate(), Order::OldestFirst),
+            (resource, Order::NewestFirst),
+        ] {
+            let err = key().read_continuation(&token, r, &filter, o).unwrap_err();
+            assert_eq!(err.target, Some("continuationToken"));
+        }
+        let other_filter = ListFilter {
+            created_after: Some(crate::domain::Timestamp::from_micros(1)),
+            ..ListFilter::default()
+        };
+        assert!(
+            key()
+                .read_continuation(&token, resource, &other_filter, Order::OldestFirst)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_altered_or_foreign_token_or_cursor_is_refused() {
+        let resource = ResourceId::generate();
+        let cursor = key().cursor(resource, FeedPosition(41));
+        assert_eq!(
+            key().read_cursor(&cursor, resource).unwrap(),
+            FeedPosition(41)
+        );
+        let forged = key().cursor(resource, FeedPosition(1));
+        let spliced = format!(
+            "{}.{}",
+            cursor.split('.').next().unwrap(),
+            forged.split('.').nth(1).unwrap()
+        );
+        for bad in [spliced.as_str(), "", "x", "AAAA.BBBB", "%%%.%%%"] {
+            assert_eq!(
+                key().read_cursor(bad, resource).unwrap_err().target,
+                Some("since"),
+                "{bad}"
+            );
+        }
+        let other_key = PagingKey::new(&Secret::new(STANDARD.encode([8u8; 32])));
+        assert!(other_key.read_cursor(&cursor, resource).is_err());
+    }
+}

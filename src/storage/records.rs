@@ -1,0 +1,95 @@
+//! What the store keeps and gives back, as domain values.
+
+use crate::domain::{
+    CustomId, EventKind, FeedPosition, IdentityId, ListFilter, Order, ResourceId, RevocationEpoch,
+    Secret, Timestamp,
+};
+
+/// An identity as stored. A deleted identity stays as a tombstone: its id,
+/// resource and revocation state, and nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRecord {
+    pub id: IdentityId,
+    pub custom_id: Option<CustomId>,
+    pub created_at: Timestamp,
+    pub last_token_issued_at: Option<Timestamp>,
+    /// Raised by every revoke; a token carries the value it was issued under.
+    pub revocation_epoch: RevocationEpoch,
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl IdentityRecord {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    pub id: IdentityId,
+    pub custom_id: Option<CustomId>,
+    pub created_at: Timestamp,
+    /// Set when the identity is created together with a token.
+    pub token_issued_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    New(IdentityRecord),
+    /// An identity with the same custom id already existed.
+    Existing(IdentityRecord),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Now,
+    Already,
+    NotFound,
+}
+
+/// A token signing key. `retired_at` is set when a newer key takes over; a
+/// retired key is still published until every token it signed has expired.
+#[derive(Debug, Clone)]
+pub struct StoredSigningKey {
+    pub kid: String,
+    pub private_key_pem: Secret,
+    pub created_at: Timestamp,
+    pub retired_at: Option<Timestamp>,
+}
+
+/// Which page of a resource's live identities to read.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub resource: ResourceId,
+    pub filter: ListFilter,
+    pub order: Order,
+    /// The id the previous page ended at (exclusive).
+    pub after: Option<IdentityId>,
+    /// Items per page, at most.
+    pub limit: usize,
+}
+
+/// A page: its items, and where the next one starts when more may follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityPage {
+    pub items: Vec<IdentityRecord>,
+    pub resume_after: Option<IdentityId>,
+}
+
+/// One event of the change feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityEvent {
+    pub position: FeedPosition,
+    pub kind: EventKind,
+    pub id: IdentityId,
+    /// The identity's custom id when the event happened.
+    pub custom_id: Option<CustomId>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventsRead {
+    Events(Vec<IdentityEvent>),
+    /// Events after the position were pruned: the reader must start again.
+    Expired,
+}
