@@ -6,6 +6,7 @@ mod cli {
     mod access_log;
     mod binary;
     mod crash;
+    mod directory;
     mod identity;
     mod migrate;
     mod migrate_v1;

@@ -2,6 +2,7 @@
 
 mod common;
 mod instances {
+    mod feed;
     mod multi_instance;
     mod outage;
 }

@@ -36,16 +36,29 @@ pub enum UserCommand {
     /// Create an identity.
     ///
     /// Prints {"properties": {"id"}, "rawId"}, as az does.
-    Create(Connection),
+    Create(super::directory::CreateUser),
     /// Delete an identity, which revokes its tokens.
     ///
     /// Prints nothing, as az does.
     Delete(UserChange),
     /// Show an identity (not in az).
     ///
-    /// Prints {"id", "externalId"?, "lastTokenIssuedAt"?}; uses api-version
+    /// Prints {"id", "customId"?, "lastTokenIssuedAt"?}; uses api-version
     /// 2025-03-02-preview.
     Show(User),
+    /// List identities, following pages (commid only).
+    ///
+    /// Prints [{"id", "customId"?, "displayName", "createdAt", "lastTokenIssuedAt"?}].
+    List(super::directory::ListUsers),
+    /// Count identities (commid only).
+    ///
+    /// Prints {"count"}.
+    Count(super::directory::CountUsers),
+    /// Print what happens to identities: created, deleted, tokens revoked (commid only).
+    ///
+    /// One JSON object per event and line, then {"cursor"} to pass as
+    /// --since next time; with --follow, events as they come.
+    Changes(super::directory::UserChanges),
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,7 +86,7 @@ pub enum TokenCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct Connection {
+pub(super) struct Connection {
     /// endpoint=…;accesskey=… [default: $AZURE_COMMUNICATION_CONNECTION_STRING, else $COMMUNICATION_SERVICES_CONNECTION_STRING].
     #[arg(long, value_name = "CS")]
     connection_string: Option<String>,
@@ -82,7 +95,7 @@ pub struct Connection {
     ca_cert: Option<PathBuf>,
     /// json: az's field names; table: for people.
     #[arg(long, short = 'o', value_enum, default_value_t = Format::Json)]
-    output: Format,
+    pub(super) output: Format,
 }
 
 #[derive(Debug, Args)]
@@ -145,8 +158,19 @@ pub struct Verify {
 pub async fn run(command: IdentityCommand) -> Result<(), Failure> {
     let (connection, output) = match command {
         IdentityCommand::User(UserCommand::Create(c)) => {
-            let id = client(&c)?.create_user().await.map_err(failure)?;
-            (c, created_user(&id))
+            let output = super::directory::create(&c).await?;
+            (c.connection, output)
+        }
+        IdentityCommand::User(UserCommand::List(l)) => {
+            let output = super::directory::list(&l).await?;
+            (l.connection, output)
+        }
+        IdentityCommand::User(UserCommand::Count(c)) => {
+            let output = super::directory::count(&c).await?;
+            (c.connection, output)
+        }
+        IdentityCommand::User(UserCommand::Changes(c)) => {
+            return super::directory::changes(&c).await;
         }
         IdentityCommand::User(UserCommand::Delete(UserChange { user, .. })) => {
             client(&user.connection)?
@@ -163,10 +187,7 @@ pub async fn run(command: IdentityCommand) -> Result<(), Failure> {
                 .map_err(failure)?;
             let columns = vec![
                 ("Id", details.id.clone()),
-                (
-                    "ExternalId",
-                    details.external_id.clone().unwrap_or_default(),
-                ),
+                ("CustomId", details.custom_id.clone().unwrap_or_default()),
                 (
                     "LastTokenIssuedAt",
                     details.last_token_issued_at.clone().unwrap_or_default(),
@@ -265,14 +286,7 @@ async fn issue(i: &Issue) -> Result<Output, Failure> {
     Ok(Output::Record(json, columns))
 }
 
-/// az prints what the SDK returns: a `CommunicationUserIdentifier`, whose
-/// attributes az writes in camelCase.
-fn created_user(id: &str) -> Output {
-    let json = json!({ "properties": { "id": id }, "rawId": id });
-    Output::Record(json, vec![("RawId", id.to_owned())])
-}
-
-fn client(c: &Connection) -> Result<IdentityClient, Failure> {
+pub(super) fn client(c: &Connection) -> Result<IdentityClient, Failure> {
     let text = connection_string(c.connection_string.as_deref(), |name| {
         std::env::var(name).ok()
     })
@@ -309,7 +323,7 @@ fn connection_string(
         .find(|cs| !cs.trim().is_empty())
 }
 
-fn failure(e: ClientError) -> Failure {
+pub(super) fn failure(e: ClientError) -> Failure {
     match e {
         ClientError::Tls(_) => Failure(format!(
             "{e}\n(for a self-signed certificate, such as commid's, pass --ca-cert FILE)"
@@ -319,7 +333,7 @@ fn failure(e: ClientError) -> Failure {
 }
 
 /// A usage error: exit status 2, like clap's own.
-fn usage(message: impl std::fmt::Display) -> ! {
+pub(super) fn usage(message: impl std::fmt::Display) -> ! {
     eprintln!("error: {message}");
     std::process::exit(2)
 }

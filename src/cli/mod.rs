@@ -5,6 +5,7 @@
 //! errors.
 
 mod connector;
+mod directory;
 mod identity;
 mod output;
 mod quickstart;

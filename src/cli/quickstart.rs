@@ -28,7 +28,7 @@ pub async fn run(args: QuickstartArgs) -> Result<(), Failure> {
 
     println!("Azure Communication Services - Access Tokens Quickstart");
 
-    let identity = client.create_user().await?;
+    let identity = client.create_user(None).await?;
     println!("\nCreated an identity with ID: {identity}");
 
     let token = client.get_token(&identity, &voip, None).await?;

@@ -8,12 +8,16 @@
 //! connection reuse, timeouts and retries ([`RetryPolicy`]), and can be
 //! shared by clients of several resources.
 
+mod directory;
 mod errors;
 mod failure;
 mod retry;
 mod transport;
 
-pub use crate::acs::models::{AccessToken, Identity, VerifyTokenResponse};
+pub use crate::acs::models::{
+    AccessToken, Identity, IdentityCount, IdentityEvents, IdentityList, VerifyTokenResponse,
+};
+pub use directory::Filters;
 pub use errors::ClientError;
 pub use retry::RetryPolicy;
 pub use transport::{ClientOptions, Exchange, RawResponse, Request, Transport};
@@ -56,12 +60,20 @@ impl IdentityClient {
         }
     }
 
-    /// `POST /identities`: a new identity, without a token.
-    pub async fn create_user(&self) -> Result<String, ClientError> {
-        let body: Value = self
-            .call(Method::POST, "/identities", Some(json!({})))
-            .expect(StatusCode::CREATED)
-            .await?;
+    /// `POST /identities`: a new identity, without a token; with a custom
+    /// id, the one that has it (get-or-create, 201 either way). Retried
+    /// like an idempotent call only with a custom id, which makes a repeat
+    /// harmless.
+    pub async fn create_user(&self, custom_id: Option<&str>) -> Result<String, ClientError> {
+        let body = match custom_id {
+            Some(c) => json!({ "customId": c }),
+            None => json!({}),
+        };
+        let mut call = self.call(Method::POST, "/identities", Some(body));
+        if custom_id.is_some() {
+            call = call.idempotent();
+        }
+        let body: Value = call.expect(StatusCode::CREATED).await?;
         identity_id(&body)
     }
 
@@ -169,6 +181,7 @@ impl IdentityClient {
             path: path.to_owned(),
             body,
             api_version: ApiVersion::DEFAULT,
+            query: Vec::new(),
             idempotent: false,
         }
     }
@@ -181,6 +194,8 @@ struct Call<'a> {
     path: String,
     body: Option<Value>,
     api_version: &'static str,
+    /// More query parameters, after `api-version`.
+    query: Vec<(String, String)>,
     idempotent: bool,
 }
 
@@ -192,6 +207,11 @@ impl Call<'_> {
 
     fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    fn query(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.query.extend(pairs);
         self
     }
 
@@ -208,7 +228,7 @@ impl Call<'_> {
     async fn send(self, expected: StatusCode) -> Result<Vec<u8>, ClientError> {
         let request = Request {
             method: self.method,
-            path_and_query: format!("{}?api-version={}", self.path, self.api_version),
+            path_and_query: path_and_query(&self.path, self.api_version, &self.query),
             body: self
                 .body
                 .map(|b| serde_json::to_vec(&b).expect("JSON serializes"))
@@ -227,6 +247,20 @@ impl Call<'_> {
             ))
         }
     }
+}
+
+/// `path?api-version=…&…`; a `path` that already has a query (a `nextLink`)
+/// is sent as it came.
+fn path_and_query(path: &str, api_version: &str, query: &[(String, String)]) -> String {
+    if path.contains('?') {
+        return path.to_owned();
+    }
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    serializer.append_pair("api-version", api_version);
+    for (name, value) in query {
+        serializer.append_pair(name, value);
+    }
+    format!("{path}?{}", serializer.finish())
 }
 
 fn scope_names(scopes: &[Scope]) -> Vec<&'static str> {

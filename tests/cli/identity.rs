@@ -19,9 +19,9 @@ const UNKNOWN_ID: &str =
 
 /// `commid identity ARGS`, with neither connection-string variable set
 /// unless the test sets it.
-struct Cli(Command);
+pub struct Cli(Command);
 
-fn identity(args: &[&str]) -> Cli {
+pub fn identity(args: &[&str]) -> Cli {
     let mut command = Command::new(env!("CARGO_BIN_EXE_commid"));
     command
         .arg("identity")
@@ -34,12 +34,12 @@ fn identity(args: &[&str]) -> Cli {
 }
 
 impl Cli {
-    fn args(mut self, args: &[&str]) -> Cli {
+    pub fn args(mut self, args: &[&str]) -> Cli {
         self.0.args(args);
         self
     }
 
-    fn on(mut self, connection_string: &str) -> Cli {
+    pub fn on(mut self, connection_string: &str) -> Cli {
         self.0.args(["--connection-string", connection_string]);
         self
     }
@@ -49,7 +49,7 @@ impl Cli {
         self
     }
 
-    fn run(mut self) -> Run {
+    pub fn run(mut self) -> Run {
         let output = self.0.output().expect("the binary runs");
         Run {
             code: output.status.code().expect("an exit status"),
@@ -59,7 +59,7 @@ impl Cli {
     }
 
     /// Runs and expects success with JSON on stdout.
-    fn json(self) -> Value {
+    pub fn json(self) -> Value {
         let run = self.run();
         assert_eq!(run.code, 0, "stderr: {}", run.stderr);
         serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
@@ -67,15 +67,15 @@ impl Cli {
 }
 
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 impl Run {
     /// Asserts the exit status and that stderr says `what`.
-    fn fails(&self, code: i32, what: &str) {
+    pub fn fails(&self, code: i32, what: &str) {
         assert_eq!(self.code, code, "{self:?}");
         assert!(self.stderr.contains(what), "{what:?} not in {self:?}");
         assert!(self.stdout.is_empty(), "{self:?}");

@@ -147,7 +147,13 @@ pub async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Option<(u16, Value)> {
-    let target = format!("{path}?api-version=2023-10-01");
+    let target = if path.contains("api-version=") {
+        path.to_owned()
+    } else if path.contains('?') {
+        format!("{path}&api-version=2023-10-01")
+    } else {
+        format!("{path}?api-version=2023-10-01")
+    };
     let body = body
         .map(|b| serde_json::to_vec(&b).unwrap())
         .unwrap_or_default();

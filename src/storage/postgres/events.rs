@@ -46,10 +46,23 @@ pub async fn sequence(store: &PostgresStore) -> Result<(), StoreError> {
             if locked {
                 // A new statement: its snapshot holds every event committed
                 // before the lock was taken.
+                // Numbers in insertion order, so that what happened to one
+                // identity (a create, then its revoke) keeps its order: the
+                // batch's size is reserved from the sequence at once (only
+                // sequencers, under the lock, draw from it) and given out by
+                // row number.
                 tx.execute(
-                    "UPDATE identity_events SET sequence = nextval('identity_event_sequence')
-                     WHERE insertion IN (SELECT insertion FROM identity_events
-                                         WHERE sequence IS NULL ORDER BY insertion LIMIT $1)",
+                    "WITH batch AS (
+                       SELECT insertion, row_number() OVER (ORDER BY insertion) AS n
+                       FROM (SELECT insertion FROM identity_events WHERE sequence IS NULL
+                             ORDER BY insertion LIMIT $1) pending),
+                     size AS (SELECT count(*) AS k FROM batch),
+                     reserved AS (
+                       SELECT setval('identity_event_sequence',
+                                     nextval('identity_event_sequence') + k - 1) AS last, k
+                       FROM size WHERE k > 0)
+                     UPDATE identity_events e SET sequence = r.last - r.k + b.n
+                     FROM batch b, reserved r WHERE e.insertion = b.insertion",
                     &[&SEQUENCE_BATCH],
                 )
                 .await
