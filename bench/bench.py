@@ -17,6 +17,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import compare  # noqa: E402
+import directory  # noqa: E402
 import openloop  # noqa: E402
 import postgres  # noqa: E402
 from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
@@ -32,14 +33,15 @@ ROUNDS = 1 if QUICK else 3
 
 
 class Server:
-    def __init__(self, data_dir, extra=(), log_file=None):
+    def __init__(self, data_dir, extra=(), log_file=None, binary=BIN):
         """With `log_file`, the access log is on (RUST_LOG=info, as `serve`
-        defaults to) and stderr goes to that file; otherwise only warnings."""
+        defaults to) and stderr goes to that file; otherwise only warnings.
+        `binary`: another build of commid, to compare with."""
         port = free_port()
         started = time.monotonic()
         self.log = open(log_file, "w") if log_file else None
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
+            [binary, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
             stdout=subprocess.PIPE, stderr=self.log or subprocess.DEVNULL, text=True,
             env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0"})
         for line in self.proc.stdout:
@@ -194,6 +196,8 @@ def main():
     server.stop()
 
     compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
+    directory.cost_rows(Server, wrk, issue_requests, row, small_dir, small_ids, ROUNDS)
+    directory.create_rows(Server, wrk, row, fresh_dir, ROUNDS)
 
     victims = 100_000
     print(f"seeding {victims:,} identities to delete", flush=True)
@@ -229,6 +233,7 @@ def main():
     row(f"resident memory issuing tokens, {BIG:,} identities (peak): private (RssAnon)", big_anon, "MB", None,
         "< 64 MB", big_anon < 64)
     row("… VmRSS, mapped database pages included", big_peak, "MB")
+    directory.latency_rows(Server, row, big_dir, BIG, QUICK)
     issue_big, issue_small = best[BIG], best[1000]
     drop = 1 - issue_big / issue_small
     row(f"issue token at {BIG:,} vs 1,000 identities", issue_big / issue_small, "× the 1k rate", None,

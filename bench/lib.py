@@ -32,8 +32,9 @@ def sign(method, target, host, body, key_b64):
 
 
 def request(method, path, host, key, body=None):
-    """A signed request: (method, target, headers, body bytes)."""
-    target = f"{path}?{API}"
+    """A signed request: (method, target, headers, body bytes). A `path`
+    with a query keeps it, api-version added."""
+    target = f"{path}&{API}" if "?" in path else f"{path}?{API}"
     data = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
     return (method, target, sign(method, target, host, data, key), data)
 
@@ -97,6 +98,9 @@ def seed(db_path, resource_id, count, batch=50_000, keep=1000):
         rows = [(f"8:acs:{resource_id}_{uuid7()}", resource_id, now) for _ in range(n)]
         sample += [r[0] for i, r in enumerate(rows) if (done + i) % every == 0][: keep - len(sample)]
         conn.executemany("INSERT INTO identities (id, resource_id, created_at) VALUES (?, ?, ?)", rows)
+        # The counter the server keeps with every create (GET /identities/:count).
+        conn.execute("INSERT INTO identity_counts (resource_id, live) VALUES (?, ?) "
+                     "ON CONFLICT (resource_id) DO UPDATE SET live = live + excluded.live", (resource_id, n))
         conn.commit()
         done += n
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
