@@ -57,6 +57,18 @@ const VERSIONS: [(&str, &[Feature]); 9] = [
     ("2026-09-23", &[Feature::TeamsExtension]),
 ];
 
+impl utoipa::PartialSchema for ApiVersion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .enum_values(Some(ApiVersion::SUPPORTED))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ApiVersion {}
+
 /// A supported `api-version`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiVersion(&'static str, &'static [Feature]);

@@ -10,6 +10,21 @@ pub struct IdentityId {
 
 const PREFIX: &str = "8:acs:";
 
+/// A GUID in its hyphenated 36-character form, either case.
+const GUID: &str = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}";
+
+impl utoipa::PartialSchema for IdentityId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .pattern(Some(IdentityId::pattern()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for IdentityId {}
+
 impl IdentityId {
     /// A new identity of `resource`. Version 7 GUIDs are unique and ordered
     /// by creation time, which keeps the store's index append-mostly.
@@ -44,6 +59,11 @@ impl IdentityId {
             resource: ResourceId::from_uuid(resource),
             suffix,
         })
+    }
+
+    /// What [`IdentityId::parse`] accepts, as a regular expression.
+    pub fn pattern() -> String {
+        format!("^{PREFIX}{GUID}_{GUID}$")
     }
 
     pub fn resource(&self) -> ResourceId {
@@ -93,6 +113,51 @@ mod tests {
             .map(|_| IdentityId::generate(resource).to_string())
             .collect();
         assert_eq!(ids.len(), 10_000);
+    }
+
+    #[test]
+    fn the_pattern_describes_exactly_what_parse_accepts() {
+        let pattern = IdentityId::pattern();
+        let resource = "4ccc92c8-9815-4422-bddc-ceea181dc774";
+        let accepted = [
+            format!("8:acs:{resource}_0195f7a4-0000-7000-8000-000000000000"),
+            format!("8:acs:{}_0195F7A4-0000-7000-8000-00000000000A", resource.to_uppercase()),
+        ];
+        let refused = [
+            format!("8:acs:{resource}_0195f7a4-0000-7000-8000-00000000000"),
+            format!("8:acs:{resource}_0195f7a40000-7000-8000-000000000000-"),
+            format!("8:acs:{resource}_0195f7a4-0000-7000-8000-00000000000g"),
+            format!("8:acs:{resource}__0195f7a4-0000-7000-8000-000000000000"),
+            format!("8:acs:{resource}"),
+            format!("8:orgid:{resource}"),
+        ];
+        for id in &accepted {
+            assert!(IdentityId::parse(id).is_ok(), "{id}");
+            assert!(matches(&pattern, id), "{id}");
+        }
+        for id in &refused {
+            assert!(IdentityId::parse(id).is_err(), "{id}");
+            assert!(!matches(&pattern, id), "{id}");
+        }
+    }
+
+    /// The pattern's own grammar: a literal prefix, two GUIDs and `_`.
+    fn matches(pattern: &str, text: &str) -> bool {
+        let hex = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_hexdigit());
+        let guid = |g: &str| {
+            let parts: Vec<&str> = g.split('-').collect();
+            parts.len() == 5
+                && [8, 4, 4, 4, 12]
+                    .iter()
+                    .zip(&parts)
+                    .all(|(n, p)| hex(p, *n))
+        };
+        assert!(pattern.starts_with("^8:acs:") && pattern.ends_with('$'));
+        let Some(rest) = text.strip_prefix("8:acs:") else {
+            return false;
+        };
+        let parts: Vec<&str> = rest.split('_').collect();
+        parts.len() == 2 && guid(parts[0]) && guid(parts[1])
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use crate::domain::ApiVersion;
 use crate::acs::models::{AccessToken, Identity};
 use crate::domain::{
     CustomId, Feature, IdentityId, Invalid, Member, Scope, Scopes, Timestamp, TokenLifetime,
@@ -49,7 +50,7 @@ pub struct CreateIdentityResponse {
 #[utoipa::path(
     tag = "Identity",
     operation_id = "CommunicationIdentity_Create",
-    params(("api-version" = String, Query, description = "Version of API to invoke.")),
+    params(("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke.")),
     request_body(content = Option<CreateIdentityRequest>, content_type = "application/json"),
     responses(
         (status = 201, description = "Created: the new identity, or the one that has the custom id.", body = CreateIdentityResponse),

@@ -1,3 +1,4 @@
+use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};
@@ -13,8 +14,8 @@ use actix_web::{HttpResponse, delete};
     tag = "Identity",
     operation_id = "CommunicationIdentity_Delete",
     params(
-        ("id" = String, Path, description = "Identifier of the identity to be deleted."),
-        ("api-version" = String, Query, description = "Version of API to invoke."),
+        ("id" = inline(IdentityId), Path, description = "Identifier of the identity to be deleted."),
+        ("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke."),
     ),
     responses(
         (status = 204, description = "Deleted, or already deleted."),

@@ -1,3 +1,4 @@
+use crate::domain::ApiVersion;
 use crate::acs::models::AccessToken;
 use crate::domain::{Invalid, TeamsUserId, Timestamp, same_id};
 use crate::error::{ApiError, ErrorResponse};
@@ -35,7 +36,7 @@ pub struct TeamsUserExchangeTokenRequest {
 #[utoipa::path(
     tag = "Token",
     operation_id = "CommunicationIdentity_ExchangeTeamsUserAccessToken",
-    params(("api-version" = String, Query, description = "Version of API to invoke.")),
+    params(("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke.")),
     request_body(content = TeamsUserExchangeTokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The token.", body = AccessToken),

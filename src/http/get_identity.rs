@@ -1,3 +1,4 @@
+use crate::domain::{ApiVersion, IdentityId};
 use crate::acs::models::Identity;
 use crate::domain::Feature;
 use crate::error::{ApiError, ErrorResponse};
@@ -12,8 +13,8 @@ use actix_web::{HttpResponse, get};
     tag = "Identity",
     operation_id = "CommunicationIdentity_Get",
     params(
-        ("id" = String, Path, description = "Identifier of the identity."),
-        ("api-version" = String, Query, description = "Version of API to invoke."),
+        ("id" = inline(IdentityId), Path, description = "Identifier of the identity."),
+        ("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke."),
     ),
     responses(
         (status = 200, description = "The identity.", body = Identity),

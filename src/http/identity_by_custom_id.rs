@@ -1,3 +1,4 @@
+use crate::domain::ApiVersion;
 use crate::acs::models::Identity;
 use crate::domain::{CustomId, Invalid, ListFilter, Member, Order};
 use crate::error::{ApiError, ErrorResponse};
@@ -12,7 +13,7 @@ use actix_web::{HttpResponse, get};
     tag = "Directory",
     operation_id = "Directory_GetIdentityByCustomId",
     params(
-        ("api-version" = String, Query, description = "Version of API to invoke."),
+        ("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke."),
         ("customId" = inline(CustomId), Query, description = "The custom id of the identity."),
     ),
     responses(

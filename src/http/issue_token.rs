@@ -1,3 +1,4 @@
+use crate::domain::{ApiVersion, IdentityId};
 use crate::acs::models::AccessToken;
 use crate::domain::Scope;
 use crate::domain::{Scopes, Timestamp, TokenLifetime};
@@ -27,8 +28,8 @@ pub struct IssueTokenRequest {
     tag = "Token",
     operation_id = "CommunicationIdentity_IssueAccessToken",
     params(
-        ("id" = String, Path, description = "Identifier of the identity to issue token for."),
-        ("api-version" = String, Query, description = "Version of API to invoke."),
+        ("id" = inline(IdentityId), Path, description = "Identifier of the identity to issue token for."),
+        ("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke."),
     ),
     request_body(content = IssueTokenRequest, content_type = "application/json"),
     responses(

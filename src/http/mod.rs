@@ -20,6 +20,7 @@ pub mod list_identities;
 mod middleware;
 pub mod paging;
 pub mod portal;
+mod refusals;
 pub mod revoke_tokens;
 pub mod verify_token;
 
@@ -128,12 +129,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI 3.1 document of the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut api = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts()
-        .1
+        .1;
+    refusals::add(&mut api);
+    api
 }
 
 /// [`openapi`] as JSON, what the connector export converts.
@@ -153,13 +156,14 @@ pub fn app(
     >,
 > {
     let limit = state.body_limit;
-    let (app, api) = App::new()
+    let (app, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(state)
         .app_data(web::PayloadConfig::new(limit))
         .configure(routes)
         .split_for_parts();
+    refusals::add(&mut api);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(connector_definition::api_definition)
         .configure(portal::routes)

@@ -1,3 +1,4 @@
+use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};
@@ -12,8 +13,8 @@ use actix_web::{HttpResponse, post};
     tag = "Identity",
     operation_id = "CommunicationIdentity_RevokeAccessTokens",
     params(
-        ("id" = String, Path, description = "Identifier of the identity."),
-        ("api-version" = String, Query, description = "Version of API to invoke."),
+        ("id" = inline(IdentityId), Path, description = "Identifier of the identity."),
+        ("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke."),
     ),
     responses(
         (status = 204, description = "Revoked."),

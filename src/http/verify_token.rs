@@ -1,3 +1,4 @@
+use crate::domain::ApiVersion;
 use crate::acs::models::{InvalidReason, VerifiedIdentity, VerifyTokenResponse};
 use crate::domain::{Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
@@ -24,7 +25,7 @@ pub struct VerifyTokenRequest {
 #[utoipa::path(
     tag = "Token",
     operation_id = "CommunicationIdentity_VerifyAccessToken",
-    params(("api-version" = String, Query, description = "Version of API to invoke.")),
+    params(("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke.")),
     request_body(content = VerifyTokenRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The verdict.", body = VerifyTokenResponse),
