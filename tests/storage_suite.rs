@@ -9,7 +9,10 @@ use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "storage/assignments.rs"]
+mod assignments;
 mod common;
+use assignments::*;
 
 fn resource(name: &str) -> Resource {
     Resource::new(
@@ -289,6 +292,11 @@ macro_rules! suite {
                     the_last_token_time_is_recorded_soon_after,
                     a_flush_writes_the_gathered_token_times_before_it_returns,
                     a_new_signing_key_retires_the_others,
+                    an_assignment_is_put_read_back_and_deleted,
+                    replacing_an_assignment_keeps_its_version_unless_it_changes,
+                    assignments_are_kept_apart_by_resource_kind_and_tenant,
+                    entra_assignments_are_listed_in_pages_in_object_id_order,
+                    a_bulk_update_sets_and_removes_and_returns_what_it_set,
                 );
             }
         )*

@@ -2,10 +2,13 @@
 //! implementation per backend. Every backend passes the same suite
 //! (`tests/storage_suite.rs`).
 
+pub mod assignments;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
 mod touches;
+
+pub use assignments::{AssignmentChange, AssignmentStore, Put};
 
 use crate::domain::{
     AccessKey, ExternalId, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Secret,
@@ -151,7 +154,7 @@ pub struct StoredSigningKey {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AssignmentStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

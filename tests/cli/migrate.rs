@@ -65,13 +65,13 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        format!("Applied 1 migration(s) to {}.\n", dir.path().display())
+        format!("Applied 2 migration(s) to {}.\n", dir.path().display())
     );
     assert!(db.exists(), "the database file is created");
-    assert_eq!(user_version(&db), 1);
+    assert_eq!(user_version(&db), 2);
     assert_eq!(
         sqlite_tables(&db),
-        ["identities", "resources", "signing_keys"]
+        ["assignments", "identities", "resources", "signing_keys"]
     );
 
     let second = migrate(&[], Some(dir.path()));
@@ -80,12 +80,12 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
         stdout(&second),
         format!("Applied 0 migration(s) to {}.\n", dir.path().display())
     );
-    assert_eq!(user_version(&db), 1);
+    assert_eq!(user_version(&db), 2);
 
     // A server starts on the migrated database and migrates nothing more.
     let server = crate::common::server::start(dir.path(), &["--http"]);
     drop(server);
-    assert_eq!(user_version(&db), 1);
+    assert_eq!(user_version(&db), 2);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn a_sqlite_database_from_a_newer_commid_is_refused_by_migrate_and_serve() {
         .pragma_update(None, "user_version", 7)
         .unwrap();
     let expected =
-        "the database was written by a newer commid (schema version 7, this one knows 1)";
+        "the database was written by a newer commid (schema version 7, this one knows 2)";
 
     let out = migrate(&[], Some(dir.path()));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -166,11 +166,17 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        "Applied 1 migration(s) to the PostgreSQL database.\n"
+        "Applied 2 migration(s) to the PostgreSQL database.\n"
     );
     assert_eq!(
         postgres_tables(&schema.url, &schema.name).await,
-        ["commid_schema", "identities", "resources", "signing_keys"]
+        [
+            "assignments",
+            "commid_schema",
+            "identities",
+            "resources",
+            "signing_keys"
+        ]
     );
 
     let second = migrate_postgres(&schema.url).await;
@@ -198,7 +204,7 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(
-            "the database was written by a newer commid (schema version 7, this one knows 1)"
+            "the database was written by a newer commid (schema version 7, this one knows 2)"
         ),
         "{}",
         stderr(&out)

@@ -5,7 +5,8 @@ use super::map_err;
 use crate::storage::StoreError;
 use tokio_postgres::Client;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE resources (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -32,7 +33,24 @@ CREATE TABLE signing_keys (
     created_at      BIGINT NOT NULL,
     retired_at      BIGINT
 );
-"#];
+"#,
+    // Assignments of Teams Phone extensibility and Entra ID users
+    // (storage/assignments.rs): tenant_key is the tenant of a Teams-extension
+    // assignment and empty for an Entra one, keyed by object id alone.
+    r#"
+CREATE TABLE assignments (
+    resource_id    TEXT NOT NULL REFERENCES resources(id),
+    kind           TEXT NOT NULL,
+    tenant_key     TEXT NOT NULL,
+    object_id      TEXT NOT NULL,
+    tenant_id      TEXT NOT NULL,
+    principal_type TEXT NOT NULL,
+    client_ids     TEXT,
+    version        BIGINT NOT NULL,
+    PRIMARY KEY (resource_id, kind, tenant_key, object_id)
+);
+"#,
+];
 
 /// An arbitrary constant naming commid's migration lock.
 const LOCK_ID: i64 = 0x636f_6d6d_6964;
