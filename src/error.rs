@@ -17,6 +17,7 @@ pub enum ErrorKind {
     Unauthenticated,
     NotFound,
     PayloadTooLarge,
+    UnsupportedMediaType,
     Overloaded,
     Unavailable,
     /// Pass-through: the upstream endpoint gave no usable answer.
@@ -33,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::BadGateway => StatusCode::BAD_GATEWAY,
@@ -107,6 +109,24 @@ impl ApiError {
             ErrorKind::NotFound,
             "IdentityNotFound",
             format!("Identity '{id}' does not exist or has been deleted."),
+        )
+    }
+
+    /// No assignment with that key (Teams Phone extensibility, Entra ID users).
+    pub fn assignment_not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "AssignmentNotFound",
+            format!("The assignment {what} does not exist."),
+        )
+    }
+
+    /// A body in another media type than the operation consumes.
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(
+            ErrorKind::UnsupportedMediaType,
+            "UnsupportedMediaType",
+            format!("The request body must be {expected}."),
         )
     }
 

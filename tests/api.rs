@@ -4,7 +4,11 @@
 mod common;
 mod api {
     mod auth;
+    mod bearer_refused;
     mod create;
+    mod entra_assignments;
+    mod entra_issuer;
+    mod entra_users;
     mod errors;
     mod overload;
     mod passthrough;
@@ -14,6 +18,8 @@ mod api {
     mod revoke_delete;
     mod service;
     mod teams;
+    mod teams_extension;
+    mod teams_extension_assignments;
     mod teams_issuer;
     mod teams_keys;
     mod teams_refused;
