@@ -8,4 +8,5 @@ mod cli {
     mod crash;
     mod identity;
     mod migrate;
+    mod teams_extension;
 }

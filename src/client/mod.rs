@@ -8,12 +8,14 @@
 //! connection reuse, timeouts and retries ([`RetryPolicy`]), and can be
 //! shared by clients of several resources.
 
+mod assignments;
 mod errors;
 mod failure;
 mod retry;
 mod transport;
 
 pub use crate::acs::models::{AccessToken, Identity, VerifyTokenResponse};
+pub use assignments::{TEAMS_EXTENSION_API_VERSION, Upserted};
 pub use errors::ClientError;
 pub use retry::RetryPolicy;
 pub use transport::{ClientOptions, Exchange, RawResponse, Request, Transport};
