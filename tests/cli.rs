@@ -4,6 +4,7 @@
 mod common;
 mod cli {
     mod access_log;
+    mod bearer_log;
     mod binary;
     mod crash;
     mod identity;

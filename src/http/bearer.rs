@@ -45,7 +45,7 @@ impl BearerRequest {
     pub fn log_identity(&self, id: &str) {
         self.req
             .extensions_mut()
-            .insert(LoggedIdentity(crate::domain::quote(id)));
+            .insert(LoggedIdentity(super::extract::logged_id(id)));
     }
 }
 
