@@ -54,7 +54,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub directory: Arc<Directory>,
     pub keys: Arc<KeyRing>,
-    /// Whose Teams user tokens each resource exchanges.
+    /// Whose Entra tokens each resource exchanges, and in which exchanges.
     pub issuers: Arc<TrustedIssuers>,
     pub body_limit: usize,
     /// Per-resource request rate; `None` when unlimited.
