@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-// The interop suites' Microsoft Entra stand-in, for the Teams exchange:
+// The interop suites' Microsoft Entra stand-in, for the token exchanges:
 //
 //   node interop/teams-issuer.js DIR
 //
 // makes an RSA key, writes DIR/jwks.json (its public key) and DIR/commid.toml
-// (a [[trusted_issuers]] table that trusts it for resource `default`), and
-// prints, as NAME=VALUE lines for the suites' environment, Entra-like access
-// tokens of a Teams user signed with it (RS256, as Entra signs): one valid
-// for an hour, one expired. Node's own crypto only: no packages.
+// (a [[trusted_issuers]] table that trusts it for resource `default` in all
+// three exchanges), and prints, as NAME=VALUE lines for the suites'
+// environment, Entra-like access tokens signed with it (RS256, as Entra
+// signs): a Teams user's, valid for an hour and expired (Teams-user
+// exchange); one with TeamsExtension.ManageCalls (Teams Phone
+// extensibility); one for Communication Services Clients with VoIP and
+// Chat (Entra ID users). Node's own crypto only: no packages.
 "use strict";
 
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const ISSUER = "https://login.microsoftonline.com/9f3bd1b5-5c1a-4b8e-a2f0-6d4ad3c0a7e1/v2.0";
+const TENANT_ID = "9f3bd1b5-5c1a-4b8e-a2f0-6d4ad3c0a7e1";
+const ISSUER = `https://login.microsoftonline.com/${TENANT_ID}/v2.0`;
 const APP_ID = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
 const USER_ID = "32c0a5db-05ec-78ea-51ab-3f06b329397e";
 const KID = "interop-1";
@@ -36,13 +40,14 @@ fs.writeFileSync(
     `issuer = "${ISSUER}"`,
     'jwks_file = "jwks.json"',
     `client_ids = ["${APP_ID}"]`,
+    'exchanges = ["teams_user", "teams_extension", "entra_user"]',
     "",
   ].join("\n"),
 );
 
 const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-function mint(lifetimeSeconds) {
+function mint(lifetimeSeconds, overrides = {}) {
   const now = Math.floor(Date.now() / 1000);
   const claims = {
     aud: "https://auth.msft.communication.azure.com",
@@ -52,8 +57,10 @@ function mint(lifetimeSeconds) {
     exp: now + lifetimeSeconds,
     azp: APP_ID,
     oid: USER_ID,
+    tid: TENANT_ID,
     scp: "Teams.ManageCalls Teams.ManageChats",
     ver: "2.0",
+    ...overrides,
   };
   const message = `${part({ alg: "RS256", kid: KID, typ: "JWT" })}.${part(claims)}`;
   const signature = crypto.sign("sha256", Buffer.from(message), privateKey).toString("base64url");
@@ -64,3 +71,8 @@ console.log(`COMMID_TEAMS_TOKEN=${mint(3600)}`);
 console.log(`COMMID_TEAMS_EXPIRED_TOKEN=${mint(-60)}`);
 console.log(`COMMID_TEAMS_APP_ID=${APP_ID}`);
 console.log(`COMMID_TEAMS_USER_ID=${USER_ID}`);
+console.log(`COMMID_TEAMS_TENANT_ID=${TENANT_ID}`);
+console.log(`COMMID_TEAMS_EXTENSION_TOKEN=${mint(3600, { scp: "TeamsExtension.ManageCalls" })}`);
+console.log(
+  `COMMID_ENTRA_USER_TOKEN=${mint(3600, { aud: "https://communication.azure.com/clients", scp: "VoIP Chat" })}`,
+);

@@ -61,7 +61,7 @@ pub struct Config {
     pub body_limit: usize,
     pub workers: usize,
     pub database: Database,
-    /// Whose Teams user tokens each resource exchanges.
+    /// Whose Entra tokens each resource exchanges, and in which exchanges.
     pub trusted_issuers: Vec<TrustedIssuer>,
     pub limits: Limits,
     /// Pass-through to real ACS resources.

@@ -19,6 +19,7 @@ pub enum ErrorKind {
     /// What was asked for existed once and is gone for good.
     Gone,
     PayloadTooLarge,
+    UnsupportedMediaType,
     Overloaded,
     Unavailable,
     /// Pass-through: the upstream endpoint gave no usable answer.
@@ -36,6 +37,7 @@ impl ErrorKind {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Gone => StatusCode::GONE,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::BadGateway => StatusCode::BAD_GATEWAY,
@@ -147,6 +149,24 @@ impl ApiError {
         );
         e.target = Some("since".into());
         e
+    }
+
+    /// No assignment with that key (Teams Phone extensibility, Entra ID users).
+    pub fn assignment_not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "AssignmentNotFound",
+            format!("The assignment {what} does not exist."),
+        )
+    }
+
+    /// A body in another media type than the operation consumes.
+    pub fn unsupported_media_type(expected: &str) -> Self {
+        Self::new(
+            ErrorKind::UnsupportedMediaType,
+            "UnsupportedMediaType",
+            format!("The request body must be {expected}."),
+        )
     }
 
     pub fn route_not_found(method: &str, path: &str) -> Self {

@@ -4,9 +4,13 @@
 mod common;
 mod api {
     mod auth;
+    mod bearer_refused;
     mod create;
     mod custom_id;
     mod directory;
+    mod entra_assignments;
+    mod entra_issuer;
+    mod entra_users;
     mod errors;
     mod overload;
     mod passthrough;
@@ -16,6 +20,8 @@ mod api {
     mod revoke_delete;
     mod service;
     mod teams;
+    mod teams_extension;
+    mod teams_extension_assignments;
     mod teams_issuer;
     mod teams_keys;
     mod teams_refused;

@@ -4,10 +4,12 @@
 mod common;
 mod cli {
     mod access_log;
+    mod bearer_log;
     mod binary;
     mod crash;
     mod directory;
     mod identity;
     mod migrate;
     mod migrate_v1;
+    mod teams_extension;
 }

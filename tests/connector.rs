@@ -4,4 +4,5 @@ mod common;
 mod connector {
     mod definition;
     mod rules;
+    mod teams_phone;
 }

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 mod common;
 mod storage {
+    pub mod assignments;
     pub mod directory;
 }
+use storage::assignments::*;
 use storage::directory::*;
 
 pub fn resource(name: &str) -> Resource {
@@ -300,6 +302,11 @@ macro_rules! suite {
                     the_feed_records_creates_revokes_and_deletes_in_order,
                     a_position_before_pruned_events_is_expired_and_the_end_outlives_pruning,
                     the_paging_secret_is_made_once_and_kept,
+                    an_assignment_is_put_read_back_and_deleted,
+                    replacing_an_assignment_keeps_its_version_unless_it_changes,
+                    assignments_are_kept_apart_by_resource_kind_and_tenant,
+                    entra_assignments_are_listed_in_pages_in_object_id_order,
+                    a_bulk_update_sets_and_removes_and_returns_what_it_set,
                 );
             }
         )*

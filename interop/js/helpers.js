@@ -103,15 +103,20 @@ const pipeline = createPipelineFromOptions({});
 pipeline.addPolicy(createCommunicationAuthPolicy(keyCredential));
 const httpClient = createDefaultHttpClient();
 
-/** commid's own POST /accessTokens/:verify (not part of ACS), HMAC-signed by communication-common. */
-async function verifyToken(token) {
+/** `method pathAndQuery` with a JSON body, HMAC-signed by communication-common; the raw response. */
+async function callSigned(method, pathAndQuery, body) {
   const request = createPipelineRequest({
-    url: new URL(`/accessTokens/:verify?api-version=${API_VERSION}`, endpoint).toString(),
-    method: "POST",
+    url: new URL(pathAndQuery, endpoint).toString(),
+    method,
     headers: createHttpHeaders({ "Content-Type": "application/json" }),
-    body: JSON.stringify({ token }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const response = await pipeline.sendRequest(httpClient, request);
+  return pipeline.sendRequest(httpClient, request);
+}
+
+/** commid's own POST /accessTokens/:verify (not part of ACS). */
+async function verifyToken(token) {
+  const response = await callSigned("POST", `/accessTokens/:verify?api-version=${API_VERSION}`, { token });
   assert.equal(response.status, 200, response.bodyAsText);
   return JSON.parse(response.bodyAsText);
 }
@@ -123,6 +128,7 @@ module.exports = {
   assertAcceptedByTokenCredential,
   assertAcsUser,
   assertExpiresIn,
+  callSigned,
   connectionString,
   endpoint,
   newClient,

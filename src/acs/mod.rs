@@ -3,6 +3,7 @@
 //! Inbound authentication ([`crate::auth`], [`crate::http`]) and the outbound
 //! client ([`crate::client`]) depend on this module, never on each other.
 
+pub mod assignments;
 pub mod connection_string;
 pub mod hmac;
 pub mod models;

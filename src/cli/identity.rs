@@ -29,6 +29,9 @@ pub enum IdentityCommand {
     /// Issue, revoke, exchange and verify access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Teams Phone extensibility: assignments (not in az).
+    #[command(subcommand)]
+    TeamsExtension(teams_extension::TeamsExtensionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +160,7 @@ pub struct Verify {
 
 pub async fn run(command: IdentityCommand) -> Result<(), Failure> {
     let (connection, output) = match command {
+        IdentityCommand::TeamsExtension(c) => teams_extension::run(c).await?,
         IdentityCommand::User(UserCommand::Create(c)) => {
             let output = super::directory::create(&c).await?;
             (c.connection, output)
@@ -362,6 +366,9 @@ fn identity_id(text: &str) -> Result<String, String> {
         .map(|_| text.to_owned())
         .map_err(|e| e.message)
 }
+
+#[path = "teams_extension.rs"]
+mod teams_extension;
 
 #[cfg(test)]
 #[path = "identity_tests.rs"]

@@ -8,6 +8,7 @@
 //! connection reuse, timeouts and retries ([`RetryPolicy`]), and can be
 //! shared by clients of several resources.
 
+mod assignments;
 mod directory;
 mod errors;
 mod failure;
@@ -17,6 +18,7 @@ mod transport;
 pub use crate::acs::models::{
     AccessToken, Identity, IdentityCount, IdentityEvents, IdentityList, VerifyTokenResponse,
 };
+pub use assignments::{TEAMS_EXTENSION_API_VERSION, Upserted};
 pub use directory::Filters;
 pub use errors::ClientError;
 pub use retry::RetryPolicy;

@@ -49,7 +49,8 @@ impl Default for ClientOptions {
 pub struct Request {
     pub method: Method,
     pub path_and_query: String,
-    /// Sent with `Content-Type: application/json` when not empty.
+    /// Sent with `Content-Type: application/json` when not empty
+    /// (`application/merge-patch+json` for a PATCH).
     pub body: Vec<u8>,
     /// Whether sending it twice does no harm; see [`RetryPolicy`].
     pub idempotent: bool,
@@ -196,8 +197,15 @@ impl Transport {
             builder = builder.header(name, value);
         }
         if !request.body.is_empty() {
+            // The API's one PATCH, the bulk update of Entra assignments, is
+            // a JSON merge patch (RFC 7396).
+            let content_type = if request.method == Method::PATCH {
+                "application/merge-patch+json"
+            } else {
+                "application/json"
+            };
             builder = builder
-                .header("content-type", "application/json")
+                .header("content-type", content_type)
                 .body(request.body.clone());
         }
         let mut response = builder.send().await.map_err(Failed::Http)?;

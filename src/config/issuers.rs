@@ -1,9 +1,9 @@
 //! `[[trusted_issuers]]` in the configuration file: the OpenID Connect
-//! issuers whose Teams user tokens a resource exchanges. File only: a list
-//! of tables has no sensible environment variable or flag.
+//! issuers whose Entra tokens a resource exchanges, and in which exchanges.
+//! File only: a list of tables has no sensible environment variable or flag.
 
 use super::ConfigError;
-use crate::domain::{JwksSource, ResourceName, TrustedIssuer, web_url};
+use crate::domain::{Exchange, JwksSource, ResourceName, TrustedIssuer, web_url};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +21,13 @@ pub struct TrustedIssuerEntry {
     pub client_ids: Option<Vec<String>>,
     pub jwks_refresh_seconds: Option<u64>,
     pub jwks_cooldown_seconds: Option<u64>,
+    /// `teams_user`, `teams_extension`, `entra_user`; `["teams_user"]`
+    /// when left out, as before the other exchanges existed.
+    pub exchanges: Option<Vec<String>>,
+    /// The `aud` of Teams-extension tokens; `audience` when left out.
+    pub teams_extension_audience: Option<String>,
+    /// The `aud` of Entra-user tokens.
+    pub entra_user_audience: Option<String>,
 }
 
 impl TrustedIssuerEntry {
@@ -72,9 +79,24 @@ impl TrustedIssuerEntry {
             .audience
             .clone()
             .unwrap_or_else(|| TrustedIssuer::DEFAULT_AUDIENCE.to_owned());
-        if audience.trim().is_empty() {
-            return Err(fail("audience must not be empty.".into()));
+        let teams_extension_audience = self
+            .teams_extension_audience
+            .clone()
+            .unwrap_or_else(|| audience.clone());
+        let entra_user_audience = self
+            .entra_user_audience
+            .clone()
+            .unwrap_or_else(|| TrustedIssuer::DEFAULT_ENTRA_USER_AUDIENCE.to_owned());
+        for (key, value) in [
+            ("audience", &audience),
+            ("teams_extension_audience", &teams_extension_audience),
+            ("entra_user_audience", &entra_user_audience),
+        ] {
+            if value.trim().is_empty() {
+                return Err(fail(format!("{key} must not be empty.")));
+            }
         }
+        let exchanges = self.exchanges().map_err(fail)?;
         let client_ids = self.client_ids.clone().unwrap_or_default();
         if client_ids.is_empty() || client_ids.iter().any(|c| c.trim().is_empty()) {
             return Err(fail(
@@ -104,10 +126,46 @@ impl TrustedIssuerEntry {
             issuer: issuer.to_owned(),
             jwks,
             audience,
+            exchanges,
+            teams_extension_audience,
+            entra_user_audience,
             client_ids,
             refresh_every: Duration::from_secs(refresh),
             cooldown: Duration::from_secs(cooldown),
         })
+    }
+}
+
+impl TrustedIssuerEntry {
+    /// `exchanges` as written: each known, none twice, at least one.
+    fn exchanges(&self) -> Result<Vec<Exchange>, String> {
+        let Some(names) = &self.exchanges else {
+            return Ok(vec![Exchange::TeamsUser]);
+        };
+        let known = Exchange::ALL
+            .iter()
+            .map(|e| format!("\"{}\"", e.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            match Exchange::parse(name) {
+                Some(e) if !out.contains(&e) => out.push(e),
+                Some(_) => return Err(format!("exchanges names \"{name}\" twice.")),
+                None => {
+                    return Err(format!(
+                        "exchanges: \"{}\" is not an exchange; use {known}.",
+                        crate::domain::quote(name)
+                    ));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(format!(
+                "exchanges must name at least one of {known}, or be left out."
+            ));
+        }
+        Ok(out)
     }
 }
 
@@ -134,102 +192,5 @@ pub fn resolve(entries: &[TrustedIssuerEntry]) -> Result<Vec<TrustedIssuer>, Con
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const GOOD: &str = r#"
-        issuer = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
-        jwks_url = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/discovery/v2.0/keys"
-        client_ids = ["2c3e1e83-8fd7-4615-ad2b-b8c1229845ac"]
-    "#;
-
-    fn entry(toml_text: &str) -> TrustedIssuerEntry {
-        toml::from_str(toml_text).unwrap()
-    }
-
-    fn error_of(toml_text: &str) -> String {
-        resolve(&[entry(toml_text)]).unwrap_err().to_string()
-    }
-
-    #[test]
-    fn an_entra_tenant_needs_only_issuer_keys_and_client_ids() {
-        let issuer = resolve(&[entry(GOOD)]).unwrap().remove(0);
-        assert_eq!(issuer.resource.as_str(), "default");
-        assert_eq!(issuer.audience, "https://auth.msft.communication.azure.com");
-        assert_eq!(issuer.refresh_every, Duration::from_secs(3600));
-        assert_eq!(issuer.cooldown, Duration::from_secs(30));
-        assert!(matches!(issuer.jwks, JwksSource::Url(_)));
-    }
-
-    #[test]
-    fn each_mistake_is_named_with_the_entry_it_is_in() {
-        for (toml_text, says) in [
-            (
-                "jwks_file = \"k.json\"\nclient_ids = [\"a\"]",
-                "number 1: set issuer to the tokens' exact iss claim",
-            ),
-            (
-                "issuer = \"https://i/\"\nclient_ids = [\"a\"]",
-                "(issuer 'https://i/'): set exactly one of jwks_url",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_url = \"https://i/k\"\njwks_file = \"k\"\nclient_ids = [\"a\"]",
-                "set exactly one of jwks_url",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_url = \"http://idp.example.com/keys\"\nclient_ids = [\"a\"]",
-                "jwks_url 'http://idp.example.com/keys' is not a usable URL: use https (plain http is allowed only for a loopback host",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_url = \"keys.json\"\nclient_ids = [\"a\"]",
-                "jwks_url 'keys.json' is not a usable URL",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"",
-                "client_ids must list the application (client) ids",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = []",
-                "client_ids must list",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\nresource = \"Bad Name!\"",
-                "resource: ",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\naudience = \"\"",
-                "audience must not be empty",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\njwks_refresh_seconds = 0",
-                "jwks_refresh_seconds 0 is out of range: use 1 to 86400.",
-            ),
-            (
-                "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\njwks_cooldown_seconds = 7200",
-                "jwks_cooldown_seconds 7200 is out of range",
-            ),
-        ] {
-            let err = error_of(toml_text);
-            assert!(err.contains(says), "{toml_text}\n{err}");
-        }
-    }
-
-    #[test]
-    fn the_same_issuer_twice_for_one_resource_is_refused() {
-        let err = resolve(&[entry(GOOD), entry(GOOD)])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("number 2") && err.contains("already trusted"),
-            "{err}"
-        );
-        let other = entry(&format!("{GOOD}\nresource = \"other\""));
-        assert_eq!(resolve(&[entry(GOOD), other]).unwrap().len(), 2);
-    }
-
-    #[test]
-    fn unknown_keys_in_an_entry_are_refused() {
-        let err = toml::from_str::<TrustedIssuerEntry>("isuer = \"x\"").unwrap_err();
-        assert!(err.to_string().contains("isuer"), "{err}");
-    }
-}
+#[path = "issuers_tests.rs"]
+mod tests;

@@ -117,8 +117,8 @@ settings! {
     trusted_issuers: Vec<TrustedIssuerEntry> {
         env: None, flag: none,
         default: nothing(), read: file_only,
-        meaning: "`[[trusted_issuers]]` tables, of the file only: whose Teams user tokens each \
-            resource exchanges ([below](#trusted-issuers-teams-users))",
+        meaning: "`[[trusted_issuers]]` tables, of the file only: whose Microsoft Entra tokens \
+            each resource exchanges, and in which exchanges ([below](#trusted-issuers))",
     },
     upstream_allowed_hosts: Vec<String> {
         env: Some("COMMID_UPSTREAM_ALLOWED_HOSTS"), flag: none,

@@ -143,6 +143,35 @@ pub const PROPERTIES: &[Property] = &[
     property("VerifyTokenResponse", "reason", "Reason")
         .described("Why the token is not valid, when it is not."),
     property("VerifiedIdentity", "id", "User ID").described("The ID of the user."),
+    property(
+        "TeamsExtensionAssignmentRequest",
+        "principalType",
+        "Principal Type",
+    )
+    .important()
+    .required(),
+    property(
+        "TeamsExtensionAssignmentRequest",
+        "clientIds",
+        "Client Application IDs",
+    )
+    .described(
+        "The application (client) IDs through which a Teams user may exchange its tokens: \
+         without them a user's assignment admits no application; a resource account's admits \
+         any application the server trusts.",
+    ),
+    property("TeamsExtensionAssignment", "objectId", "Object ID"),
+    property("TeamsExtensionAssignment", "tenantId", "Tenant ID"),
+    property(
+        "TeamsExtensionAssignment",
+        "principalType",
+        "Principal Type",
+    ),
+    property(
+        "TeamsExtensionAssignment",
+        "clientIds",
+        "Client Application IDs",
+    ),
     property("ErrorResponse", "error", "Error").described("The error."),
     property("ErrorBody", "code", "Error Code"),
     property("ErrorBody", "message", "Error Message"),
@@ -159,6 +188,17 @@ pub const ENUMS: &[(&str, &[(&str, &str)])] = &[
             ("chat.join", "Chat (join only)"),
             ("chat.join.limited", "Chat (join only, limited)"),
             ("voip.join", "VoIP (join only)"),
+        ],
+    ),
+    (
+        "TeamsExtensionPrincipalType",
+        &[
+            ("user", "Teams user"),
+            ("resourceAccount", "Teams resource account"),
+            (
+                "teamsResourceAccount",
+                "Teams resource account (as the documentation spells it)",
+            ),
         ],
     ),
     (

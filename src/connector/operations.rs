@@ -64,7 +64,14 @@ fn convert(
         .into_iter()
         .flatten()
     {
-        let (converted, entry) = self::parameter(parameter, at)?;
+        let (mut converted, entry) = self::parameter(parameter, at)?;
+        if let Some((_, version)) = table::API_VERSIONS
+            .iter()
+            .find(|(route, _)| *route == operation.route)
+            .filter(|_| entry.name == "api-version")
+        {
+            converted["default"] = json!(version);
+        }
         if entry.location == "path" {
             let (from, to) = (entry.name, entry.exported_name);
             path = path.replace(&format!("{{{from}}}"), &format!("{{{to}}}"));

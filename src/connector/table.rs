@@ -35,9 +35,13 @@ pub const METADATA: [(&str, &str); 3] = [
 ];
 
 /// Operations of the handlers that are not actions, by method and route:
-/// probes, the key set, and (until the connector offers them) the
-/// directory's list, count, lookup and change feed.
-pub const NOT_EXPORTED: [(&str, &str); 7] = [
+/// probes and the key set; (until the connector offers them) the
+/// directory's list, count, lookup and change feed; the Bearer exchanges,
+/// which take an end user's Entra token (a flow has none to give, and the
+/// connection authenticates with a connection string); and the Entra-user
+/// assignments, which only the 2025-03-02-preview api-version has (and
+/// whose bulk update is a merge patch, which a connector cannot send).
+pub const NOT_EXPORTED: [(&str, &str); 14] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/.well-known/jwks.json"),
@@ -45,7 +49,21 @@ pub const NOT_EXPORTED: [(&str, &str); 7] = [
     ("get", "/identities/:count"),
     ("get", "/identities/:byCustomId"),
     ("get", "/identityEvents"),
+    ("post", "/access/teamsExtension/:exchangeAccessToken"),
+    ("post", "/access/entra/:exchangeAccessToken"),
+    ("get", "/access/entra/assignments"),
+    ("patch", "/access/entra/assignments"),
+    ("get", "/access/entra/assignments/{objectId}"),
+    ("put", "/access/entra/assignments/{objectId}"),
+    ("delete", "/access/entra/assignments/{objectId}"),
 ];
+
+/// Actions whose operation [`ApiVersion::DEFAULT`] does not have, and the
+/// api-version their (internal) parameter defaults to instead.
+pub const API_VERSIONS: &[(&str, &str)] = &[(TEAMS_PHONE_ASSIGNMENT, "2025-06-30")];
+
+const TEAMS_PHONE_ASSIGNMENT: &str =
+    "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}";
 
 /// One action. `route` and `method` name the handler in the OpenAPI
 /// document; `path`, `operation_id` and `summary` are what the connector
@@ -127,6 +145,36 @@ pub const OPERATIONS: &[Operation] = &[
             of the Teams user that expires when the Entra token does.",
         body_summary: Some("Teams User Token"),
     },
+    Operation {
+        method: "put",
+        route: TEAMS_PHONE_ASSIGNMENT,
+        path: TEAMS_PHONE_ASSIGNMENT,
+        operation_id: "SetTeamsPhoneAssignment",
+        summary: "Create or Replace a Teams Phone Assignment",
+        description: "Give a Teams user or Teams resource account of a tenant access to Teams Phone \
+            extensibility: its Microsoft Entra tokens may then be exchanged for access tokens, \
+            through the client applications listed.",
+        body_summary: Some("Assignment"),
+    },
+    Operation {
+        method: "get",
+        route: TEAMS_PHONE_ASSIGNMENT,
+        path: TEAMS_PHONE_ASSIGNMENT,
+        operation_id: "GetTeamsPhoneAssignment",
+        summary: "Get a Teams Phone Assignment",
+        description: "Get the Teams Phone extensibility assignment of a Teams user or resource account.",
+        body_summary: None,
+    },
+    Operation {
+        method: "delete",
+        route: TEAMS_PHONE_ASSIGNMENT,
+        path: TEAMS_PHONE_ASSIGNMENT,
+        operation_id: "DeleteTeamsPhoneAssignment",
+        summary: "Delete a Teams Phone Assignment",
+        description: "Remove a Teams user's or resource account's access to Teams Phone extensibility; \
+            the access tokens already exchanged under the assignment stop being valid.",
+        body_summary: None,
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +231,26 @@ pub const PARAMETERS: &[Parameter] = &[
         visibility: Visibility::Important,
         default: None,
         url_encoding_single: true,
+    },
+    Parameter {
+        location: "path",
+        name: "tenantId",
+        exported_name: "tenantId",
+        summary: "Tenant ID",
+        description: "The Microsoft Entra tenant ID (a GUID) of the Teams user or resource account.",
+        visibility: Visibility::Important,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "path",
+        name: "objectId",
+        exported_name: "objectId",
+        summary: "Object ID",
+        description: "The Microsoft Entra object ID (a GUID) of the Teams user or resource account.",
+        visibility: Visibility::Important,
+        default: None,
+        url_encoding_single: false,
     },
 ];
 

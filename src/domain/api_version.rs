@@ -69,6 +69,38 @@ impl utoipa::PartialSchema for ApiVersion {
 
 impl utoipa::ToSchema for ApiVersion {}
 
+/// The api-versions that have Teams Phone extensibility, as a schema.
+pub struct TeamsExtensionApiVersion;
+
+/// The api-versions that have Entra ID users, as a schema.
+pub struct EntraApiVersion;
+
+fn versions_with(feature: Feature) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let mut versions = ApiVersion::with(feature);
+    versions.sort();
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .enum_values(Some(versions))
+        .into()
+}
+
+impl utoipa::PartialSchema for TeamsExtensionApiVersion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        versions_with(Feature::TeamsExtension)
+    }
+}
+
+impl utoipa::ToSchema for TeamsExtensionApiVersion {}
+
+impl utoipa::PartialSchema for EntraApiVersion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        versions_with(Feature::EntraUsers)
+    }
+}
+
+impl utoipa::ToSchema for EntraApiVersion {}
+
 /// A supported `api-version`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiVersion(&'static str, &'static [Feature]);

@@ -121,7 +121,10 @@ mod tests {
         let resource = "4ccc92c8-9815-4422-bddc-ceea181dc774";
         let accepted = [
             format!("8:acs:{resource}_0195f7a4-0000-7000-8000-000000000000"),
-            format!("8:acs:{}_0195F7A4-0000-7000-8000-00000000000A", resource.to_uppercase()),
+            format!(
+                "8:acs:{}_0195F7A4-0000-7000-8000-00000000000A",
+                resource.to_uppercase()
+            ),
         ];
         let refused = [
             format!("8:acs:{resource}_0195f7a4-0000-7000-8000-00000000000"),
@@ -146,11 +149,7 @@ mod tests {
         let hex = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_hexdigit());
         let guid = |g: &str| {
             let parts: Vec<&str> = g.split('-').collect();
-            parts.len() == 5
-                && [8, 4, 4, 4, 12]
-                    .iter()
-                    .zip(&parts)
-                    .all(|(n, p)| hex(p, *n))
+            parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| hex(p, *n))
         };
         assert!(pattern.starts_with("^8:acs:") && pattern.ends_with('$'));
         let Some(rest) = text.strip_prefix("8:acs:") else {

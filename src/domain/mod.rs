@@ -2,8 +2,11 @@
 //! a handler or the store has been checked by one of these constructors.
 
 mod api_version;
+mod assigned_user_id;
+mod assignment;
 mod custom_id;
 mod endpoint;
+mod entra_id;
 mod feed;
 mod identity_id;
 mod lifetime;
@@ -17,9 +20,15 @@ mod timestamp;
 mod trusted_issuer;
 mod upstream_hosts;
 
-pub use api_version::{ApiVersion, Feature};
+pub use api_version::{ApiVersion, EntraApiVersion, Feature, TeamsExtensionApiVersion};
+pub use assigned_user_id::AssignedUserId;
+pub use assignment::{
+    Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraPrincipal, PrincipalType,
+    StoredAssignment, parse_client_ids,
+};
 pub use custom_id::{CustomId, Member};
 pub use endpoint::Endpoint;
+pub use entra_id::{EntraId, GUID_PATTERN};
 pub use feed::{EventKind, FeedPosition};
 pub use identity_id::IdentityId;
 pub use lifetime::TokenLifetime;
@@ -30,7 +39,7 @@ pub use scope::{Scope, Scopes};
 pub use secret::Secret;
 pub use teams_user_id::{Subject, TeamsUserId};
 pub use timestamp::Timestamp;
-pub use trusted_issuer::{JwksSource, TrustedIssuer, same_id, web_url};
+pub use trusted_issuer::{Exchange, JwksSource, TrustedIssuer, same_id, web_url};
 pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
 
 /// Why a value was refused: the message a caller sees, and the request member

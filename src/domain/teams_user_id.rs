@@ -1,4 +1,4 @@
-use super::{IdentityId, Invalid};
+use super::{AssignedUserId, IdentityId, Invalid};
 use uuid::Uuid;
 
 /// A Microsoft Teams user: `8:orgid:<Microsoft Entra object id>`, the id the
@@ -51,11 +51,13 @@ impl std::fmt::Display for TeamsUserId {
 }
 
 /// Whom a communication token was issued for: one of this service's
-/// identities, or a Teams user whose Entra token was exchanged.
+/// identities, a Teams user whose Entra token was exchanged, or an Entra
+/// principal whose token was exchanged under an assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     Identity(IdentityId),
     TeamsUser(TeamsUserId),
+    Assigned(AssignedUserId),
 }
 
 impl Subject {
@@ -63,6 +65,8 @@ impl Subject {
     pub fn parse(value: &str) -> Result<Self, Invalid> {
         if value.starts_with(PREFIX) {
             TeamsUserId::parse(value).map(Subject::TeamsUser)
+        } else if AssignedUserId::is_shaped(value) {
+            AssignedUserId::parse(value).map(Subject::Assigned)
         } else {
             IdentityId::parse(value).map(Subject::Identity)
         }
@@ -72,6 +76,7 @@ impl Subject {
         match self {
             Subject::Identity(id) => id.skype_id(),
             Subject::TeamsUser(user) => user.skype_id(),
+            Subject::Assigned(user) => user.skype_id(),
         }
     }
 }
@@ -81,6 +86,7 @@ impl std::fmt::Display for Subject {
         match self {
             Subject::Identity(id) => id.fmt(f),
             Subject::TeamsUser(user) => user.fmt(f),
+            Subject::Assigned(user) => user.fmt(f),
         }
     }
 }
@@ -134,5 +140,9 @@ mod tests {
         assert!(matches!(subject, Subject::Identity(_)));
         assert_eq!(subject.to_string(), acs);
         assert!(Subject::parse("8:teamsvisitor:x").is_err());
+        let extension = "8:acs:4ccc92c8-9815-4422-bddc-ceea181dc774_c70d068c-2f32-484d-9455-73070cd5aadd_b27b64b9-39d2-44a3-869d-67700b74e805";
+        let subject = Subject::parse(extension).unwrap();
+        assert!(matches!(subject, Subject::Assigned(_)));
+        assert_eq!(subject.to_string(), extension);
     }
 }

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// An OpenID Connect issuer (a Microsoft Entra tenant, typically) whose
-/// access tokens of Teams users a resource exchanges for communication
-/// tokens.
+/// access tokens a resource exchanges for communication tokens, in the
+/// exchanges it is trusted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedIssuer {
     /// The resource whose exchanges trust this issuer.
@@ -12,8 +12,14 @@ pub struct TrustedIssuer {
     /// The exact `iss` claim, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.
     pub issuer: String,
     pub jwks: JwksSource,
-    /// The `aud` claim the tokens must carry.
+    /// The `aud` claim the tokens must carry (the Teams-user exchange).
     pub audience: String,
+    /// The exchanges that accept its tokens.
+    pub exchanges: Vec<Exchange>,
+    /// The `aud` of tokens for the Teams-extension exchange.
+    pub teams_extension_audience: String,
+    /// The `aud` of tokens for the Entra-user exchange.
+    pub entra_user_audience: String,
     /// The applications (`appid` or `azp`) whose tokens may be exchanged.
     pub client_ids: Vec<String>,
     /// How often the keys are fetched again, whether or not one is missing.
@@ -26,6 +32,9 @@ impl TrustedIssuer {
     /// Microsoft's application for Communication Services, whose Teams
     /// permissions (`Teams.ManageCalls`, `Teams.ManageChats`) the tokens carry.
     pub const DEFAULT_AUDIENCE: &'static str = "https://auth.msft.communication.azure.com";
+    /// The "Azure Communication Services Clients" application, whose
+    /// `Chat`, `VoIP`, … permissions Entra users' tokens carry.
+    pub const DEFAULT_ENTRA_USER_AUDIENCE: &'static str = "https://communication.azure.com/clients";
     pub const DEFAULT_REFRESH: Duration = Duration::from_secs(3600);
     pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
     /// Clock skew allowed on `nbf` (RFC 8725 asks for a small one).
@@ -34,6 +43,52 @@ impl TrustedIssuer {
     /// Whether `app_id` is one of [`Self::client_ids`].
     pub fn allows_client(&self, app_id: &str) -> bool {
         self.client_ids.iter().any(|c| same_id(c, app_id))
+    }
+
+    /// Whether `exchange` accepts this issuer's tokens.
+    pub fn trusted_for(&self, exchange: Exchange) -> bool {
+        self.exchanges.contains(&exchange)
+    }
+
+    /// The `aud` tokens for `exchange` must carry.
+    pub fn audience_for(&self, exchange: Exchange) -> &str {
+        match exchange {
+            Exchange::TeamsUser => &self.audience,
+            Exchange::TeamsExtension => &self.teams_extension_audience,
+            Exchange::EntraUser => &self.entra_user_audience,
+        }
+    }
+}
+
+/// The token exchanges a trusted issuer may be trusted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Exchange {
+    /// `POST /teamsUser/:exchangeAccessToken`.
+    TeamsUser,
+    /// `POST /access/teamsExtension/:exchangeAccessToken`.
+    TeamsExtension,
+    /// `POST /access/entra/:exchangeAccessToken`.
+    EntraUser,
+}
+
+impl Exchange {
+    pub const ALL: [Exchange; 3] = [
+        Exchange::TeamsUser,
+        Exchange::TeamsExtension,
+        Exchange::EntraUser,
+    ];
+
+    /// As the configuration file names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exchange::TeamsUser => "teams_user",
+            Exchange::TeamsExtension => "teams_extension",
+            Exchange::EntraUser => "entra_user",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == text)
     }
 }
 

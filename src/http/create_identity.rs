@@ -1,5 +1,5 @@
-use crate::domain::ApiVersion;
 use crate::acs::models::{AccessToken, Identity};
+use crate::domain::ApiVersion;
 use crate::domain::{
     CustomId, Feature, IdentityId, Invalid, Member, Scope, Scopes, Timestamp, TokenLifetime,
 };

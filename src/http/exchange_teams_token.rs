@@ -1,5 +1,5 @@
-use crate::domain::ApiVersion;
 use crate::acs::models::AccessToken;
+use crate::domain::ApiVersion;
 use crate::domain::{Invalid, TeamsUserId, Timestamp, same_id};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};

@@ -32,6 +32,13 @@ pub struct ApiRequest {
 #[derive(Clone)]
 pub struct LoggedIdentity(pub String);
 
+/// An id as the access log shows it: whole up to 128 characters (the
+/// longest commid issues, an Entra user's `8:acs:…_wf_…_…`, has 119),
+/// shortened beyond, as what a caller sent may be anything.
+pub(super) fn logged_id(id: &str) -> String {
+    crate::domain::quote_at_most(id, 128)
+}
+
 /// The resource a request was authenticated for, for the access log.
 #[derive(Clone)]
 pub struct LoggedResource(pub String);
@@ -106,7 +113,7 @@ impl ApiRequest {
     pub fn log_identity(&self, id: &str) {
         self.req
             .extensions_mut()
-            .insert(LoggedIdentity(crate::domain::quote(id)));
+            .insert(LoggedIdentity(logged_id(id)));
     }
 }
 

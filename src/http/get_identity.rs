@@ -1,6 +1,6 @@
-use crate::domain::{ApiVersion, IdentityId};
 use crate::acs::models::Identity;
 use crate::domain::Feature;
+use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};

@@ -1,5 +1,5 @@
-use crate::domain::ApiVersion;
 use crate::acs::models::Identity;
+use crate::domain::ApiVersion;
 use crate::domain::{CustomId, Invalid, ListFilter, Member, Order};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::get_identity::as_got;

@@ -1,6 +1,6 @@
-use crate::domain::{ApiVersion, IdentityId};
 use crate::acs::models::AccessToken;
 use crate::domain::Scope;
+use crate::domain::{ApiVersion, IdentityId};
 use crate::domain::{Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};

@@ -2,26 +2,39 @@
 //! OpenAPI entry come from the same attributes, and [`routes`] registers them
 //! all in one place.
 
+mod assignment_request;
+mod bearer;
 pub mod connector_definition;
 pub mod count_identities;
 pub mod create_identity;
+pub mod delete_entra_assignment;
 pub mod delete_identity;
+pub mod delete_teams_extension_assignment;
 mod directory_params;
+mod exchange_assigned;
+pub mod exchange_entra_token;
+pub mod exchange_teams_extension_token;
 pub mod exchange_teams_token;
 mod extract;
 pub mod forward;
+pub mod get_entra_assignment;
 pub mod get_identity;
+pub mod get_teams_extension_assignment;
 pub mod health;
 pub mod identity_by_custom_id;
 pub mod identity_events;
 pub mod issue_token;
 pub mod jwks;
+pub mod list_entra_assignments;
 pub mod list_identities;
 mod middleware;
 pub mod paging;
 pub mod portal;
+pub mod put_entra_assignment;
+pub mod put_teams_extension_assignment;
 mod refusals;
 pub mod revoke_tokens;
+pub mod update_entra_assignments;
 pub mod verify_token;
 
 pub use directory_params::{DirectoryQuery, FeedParams, FilterParams, ListQueryParams};
@@ -39,7 +52,7 @@ use actix_web::web::{self, Data};
 use actix_web::{App, HttpRequest, HttpResponseBuilder};
 use std::sync::Arc;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
@@ -49,7 +62,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub directory: Arc<Directory>,
     pub keys: Arc<KeyRing>,
-    /// Whose Teams user tokens each resource exchanges.
+    /// Whose Entra tokens each resource exchanges, and in which exchanges.
     pub issuers: Arc<TrustedIssuers>,
     pub body_limit: usize,
     /// Per-resource request rate; `None` when unlimited.
@@ -82,6 +95,8 @@ pub fn no_store(response: &mut HttpResponseBuilder) {
         (name = "Token", description = "Access tokens."),
         (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
         (name = "Service", description = "Health of the service."),
+        (name = "Teams Phone extensibility", description = "Teams users and resource accounts exchanging their Microsoft Entra tokens, by assignment."),
+        (name = "Entra ID users", description = "Microsoft Entra ID users exchanging their Entra tokens, by assignment (2025-03-02-preview)."),
     )
 )]
 struct ApiDoc;
@@ -105,6 +120,18 @@ impl utoipa::Modify for SecuritySchemes {
                 "endpoint=https://…/;accesskey=…, as the Power Automate connector sends.",
             ))),
         );
+        components.add_security_scheme(
+            "entra_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The end user's Microsoft Entra access token, from an issuer the resource trusts.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -121,6 +148,27 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(issue_token::issue_token)
         .service(revoke_tokens::revoke_tokens)
         .service(exchange_teams_token::exchange_teams_token)
+        .service(exchange_teams_extension_token::exchange_teams_extension_token)
+        .service(get_teams_extension_assignment::get_teams_extension_assignment)
+        .service(put_teams_extension_assignment::put_teams_extension_assignment)
+        .service(delete_teams_extension_assignment::delete_teams_extension_assignment)
+        .service(exchange_entra_token::exchange_entra_token)
+        .service(list_entra_assignments::list_entra_assignments)
+        .service(update_entra_assignments::update_entra_assignments)
+        .service(get_entra_assignment::get_entra_assignment)
+        .service(put_entra_assignment::put_entra_assignment)
+        .service(delete_entra_assignment::delete_entra_assignment)
+        // An endpoint with a final `/`, as the JavaScript and Java SDKs join
+        // it to the path: the Bearer exchanges only (signed requests are
+        // verified over the path as sent, and no SDK signs one like this).
+        .route(
+            "//access/teamsExtension/:exchangeAccessToken",
+            web::post().to(exchange_teams_extension_token::exchange),
+        )
+        .route(
+            "//access/entra/:exchangeAccessToken",
+            web::post().to(exchange_entra_token::exchange),
+        )
         .service(verify_token::verify_token)
         .service(jwks::jwks)
         .service(health::healthz)

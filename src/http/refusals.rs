@@ -3,14 +3,18 @@
 //! status the server can give.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::{
-    ContentBuilder, HeaderBuilder, OpenApi, Ref, ResponseBuilder, Schema, ObjectBuilder,
-};
 use utoipa::openapi::schema::{SchemaType, Type};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, ObjectBuilder, OpenApi, Ref, ResponseBuilder, Schema,
+};
 
 /// Status, description, and whether the answer carries `Retry-After`.
 const ALWAYS: [(&str, &str, bool); 3] = [
-    ("401", "Not authenticated: no credentials, or a wrong key.", false),
+    (
+        "401",
+        "Not authenticated: no credentials, or a wrong key.",
+        false,
+    ),
     (
         "429",
         "Too many requests: the resource is over its rate limit; retry after Retry-After seconds.",

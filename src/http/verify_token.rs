@@ -1,6 +1,6 @@
-use crate::domain::ApiVersion;
 use crate::acs::models::{InvalidReason, VerifiedIdentity, VerifyTokenResponse};
-use crate::domain::{Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
+use crate::domain::ApiVersion;
+use crate::domain::{EntraId, Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
@@ -92,6 +92,22 @@ async fn verdict(
                 return Ok(invalid(InvalidReason::WrongResource));
             }
             req.log_identity(&user.to_string());
+            return Ok(valid(subject, &scopes, claims.exp));
+        }
+        // Valid while the assignment it was exchanged under is unchanged.
+        Subject::Assigned(user) => {
+            if user.resource() != resource.id || claims.resource_id != resource.id.to_string() {
+                return Ok(invalid(InvalidReason::WrongResource));
+            }
+            req.log_identity(&user.to_string());
+            let via = claims.asg.as_deref().and_then(EntraId::from_guid);
+            let Some(key) = user.assignment_key(via) else {
+                return Ok(invalid(InvalidReason::Malformed));
+            };
+            let current = state.store.assignment(resource.id, key).await?;
+            if current.is_none_or(|a| a.version.as_i64() != claims.rev) {
+                return Ok(invalid(InvalidReason::Revoked));
+            }
             return Ok(valid(subject, &scopes, claims.exp));
         }
     };

@@ -1,11 +1,17 @@
 //! Trusted OpenID Connect issuers (Microsoft Entra tenants): their key sets,
-//! cached and refreshed, and the validation of the Teams user tokens that
-//! `POST /teamsUser/:exchangeAccessToken` exchanges.
+//! cached and refreshed, and the validation of the Entra tokens the
+//! exchanges take: Teams users' (`POST /teamsUser/:exchangeAccessToken`),
+//! and those that need an assignment (`assigned.rs`: Teams Phone
+//! extensibility, Entra ID users).
 
+mod assigned;
 mod cache;
 mod jwks;
 mod validate;
 
+pub use assigned::{
+    AssignedToken, ENTRA_USER_PERMISSIONS, TEAMS_EXTENSION_SCOPE, validate_assigned,
+};
 pub use cache::KeyCache;
 pub use jwks::JwksError;
 pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};

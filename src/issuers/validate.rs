@@ -1,11 +1,14 @@
-//! Checking a Teams user's access token as RFC 8725 asks: the signature with
-//! a key of the configured key set only (`jku`, `x5u`, `x5c` and an embedded
-//! `jwk` are never used), the algorithm the key fixes (so `none`, HMAC and a
-//! mismatched algorithm fail), then `iss`, `aud`, `exp`, `nbf`, the client
-//! application and the Teams permissions.
+//! Checking an Entra access token as RFC 8725 asks, for any exchange: the
+//! signature with a key of the configured key set only (`jku`, `x5u`, `x5c`
+//! and an embedded `jwk` are never used), the algorithm the key fixes (so
+//! `none`, HMAC and a mismatched algorithm fail), then `iss` (an issuer
+//! trusted for the exchange), `aud` (the exchange's), `exp`, `nbf` and the
+//! client application ([`verified`]); then, for the Teams-user exchange,
+//! the Teams permissions and `oid` ([`validate`]; the other exchanges'
+//! claims are read in `assigned.rs`).
 
 use super::Issuer;
-use crate::domain::{TeamsUserId, Timestamp, TrustedIssuer};
+use crate::domain::{Exchange, TeamsUserId, Timestamp, TrustedIssuer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
@@ -31,6 +34,9 @@ pub struct ExchangeableToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     NoTrustedIssuer,
+    /// The resource trusts issuers, none of them for this exchange (or not
+    /// the token's issuer).
+    NotTrustedFor(Exchange),
     Malformed(&'static str),
     UnsupportedAlgorithm(String),
     UnknownIssuer,
@@ -42,6 +48,13 @@ pub enum Refusal {
     NotYetValid,
     UntrustedApplication,
     MissingTeamsScopes,
+    /// Teams extension: no `TeamsExtension.ManageCalls`; Entra users: none
+    /// of the Communication Services Clients permissions.
+    MissingScopes(Exchange),
+    /// A claim the exchange needs is missing or not a GUID.
+    MissingClaim(&'static str),
+    /// Valid, but no assignment admits its principal and application.
+    NotAssigned,
 }
 
 impl std::fmt::Display for Refusal {
@@ -71,6 +84,21 @@ impl std::fmt::Display for Refusal {
             Refusal::MissingTeamsScopes => {
                 f.write_str("its scp lacks Teams.ManageCalls or Teams.ManageChats")
             }
+            Refusal::NotTrustedFor(exchange) => write!(
+                f,
+                "no issuer of the resource is trusted for the {} exchange with its iss \
+                 (list \"{}\" in the exchanges of its [[trusted_issuers]] table)",
+                exchange.as_str(),
+                exchange.as_str()
+            ),
+            Refusal::MissingScopes(Exchange::EntraUser) => f.write_str(
+                "its scp holds none of Chat, Chat.Join, Chat.Join.Limited, VoIP, VoIP.Join",
+            ),
+            Refusal::MissingScopes(_) => f.write_str("its scp lacks TeamsExtension.ManageCalls"),
+            Refusal::MissingClaim(name) => write!(f, "it has no {name} that is a GUID"),
+            Refusal::NotAssigned => f.write_str(
+                "no assignment of the resource admits its tenant, object id (or group) and application",
+            ),
         }
     }
 }
@@ -82,11 +110,58 @@ struct Header {
     crit: Option<Value>,
 }
 
+/// A token for the Teams-user exchange: [`verified`], then the Teams
+/// permissions and a GUID `oid`.
 pub async fn validate(
     issuers: &[Arc<Issuer>],
     token: &str,
     now: Timestamp,
 ) -> Result<ExchangeableToken, Refusal> {
+    let token = verified(Exchange::TeamsUser, issuers, token, now).await?;
+    let has = |scope: &str| {
+        has_scope(
+            &token.claims,
+            scope,
+            &[
+                token.issuer.config.audience.as_str(),
+                TrustedIssuer::DEFAULT_AUDIENCE,
+            ],
+        )
+    };
+    if !TEAMS_SCOPES.iter().all(|s| has(s)) {
+        return Err(Refusal::MissingTeamsScopes);
+    }
+    let user = token
+        .claims
+        .get("oid")
+        .and_then(Value::as_str)
+        .and_then(TeamsUserId::from_object_id)
+        .ok_or(Refusal::Malformed("no oid that is a GUID"))?;
+    Ok(ExchangeableToken {
+        user,
+        app_id: token.app_id,
+        expires: token.expires,
+    })
+}
+
+/// A token whose signature, issuer, audience, lifetime and application
+/// passed for one exchange, and its claims.
+pub(super) struct Verified {
+    pub issuer: Arc<Issuer>,
+    pub claims: Map<String, Value>,
+    /// `azp` (v2.0 tokens) or `appid` (v1.0 tokens).
+    pub app_id: String,
+    pub expires: Timestamp,
+}
+
+/// The checks every exchange makes, with the issuers of the resource that
+/// are trusted for `exchange`.
+pub(super) async fn verified(
+    exchange: Exchange,
+    issuers: &[Arc<Issuer>],
+    token: &str,
+    now: Timestamp,
+) -> Result<Verified, Refusal> {
     if issuers.is_empty() {
         return Err(Refusal::NoTrustedIssuer);
     }
@@ -111,10 +186,15 @@ pub async fn validate(
         decode_json(payload).ok_or(Refusal::Malformed("the payload"))?;
     // `iss` picks which issuer's keys to try; the signature decides the rest.
     let iss = claims.get("iss").and_then(Value::as_str);
-    let issuer = issuers
+    let named: Vec<&Arc<Issuer>> = issuers
         .iter()
-        .find(|i| Some(i.config.issuer.as_str()) == iss)
-        .ok_or(Refusal::UnknownIssuer)?;
+        .filter(|i| Some(i.config.issuer.as_str()) == iss)
+        .collect();
+    let issuer = match named.iter().find(|i| i.config.trusted_for(exchange)) {
+        Some(issuer) => (*issuer).clone(),
+        None if named.is_empty() => return Err(Refusal::UnknownIssuer),
+        None => return Err(Refusal::NotTrustedFor(exchange)),
+    };
     let kid = header.kid.as_deref().ok_or(Refusal::UnknownKey)?;
     let key = issuer.keys.key(kid).await.ok_or(Refusal::UnknownKey)?;
     if key.algorithm != algorithm {
@@ -127,17 +207,25 @@ pub async fn validate(
     if !verified {
         return Err(Refusal::BadSignature);
     }
-    check_claims(&issuer.config, &claims, now)
+    let (app_id, expires) = check_claims(&issuer.config, exchange, &claims, now)?;
+    Ok(Verified {
+        issuer,
+        claims,
+        app_id,
+        expires,
+    })
 }
 
 fn check_claims(
     issuer: &TrustedIssuer,
+    exchange: Exchange,
     claims: &Map<String, Value>,
     now: Timestamp,
-) -> Result<ExchangeableToken, Refusal> {
+) -> Result<(String, Timestamp), Refusal> {
+    let audience = issuer.audience_for(exchange);
     let audience_matches = match claims.get("aud") {
-        Some(Value::String(aud)) => *aud == issuer.audience,
-        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(&issuer.audience)),
+        Some(Value::String(aud)) => aud == audience,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(audience)),
         _ => false,
     };
     if !audience_matches {
@@ -160,33 +248,23 @@ fn check_claims(
     if !issuer.allows_client(app_id) {
         return Err(Refusal::UntrustedApplication);
     }
-    let granted: Vec<&str> = claims
+    Ok((app_id.to_owned(), Timestamp::from_unix_seconds(exp)))
+}
+
+/// Whether the space-separated `scp` holds `scope`, written short (as
+/// Entra writes it) or behind one of `audiences` and a `/`.
+pub(super) fn has_scope(claims: &Map<String, Value>, scope: &str, audiences: &[&str]) -> bool {
+    claims
         .get("scp")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .split_whitespace()
-        .collect();
-    let has = |scope: &str| {
-        granted.iter().any(|g| {
-            *g == scope
-                || [issuer.audience.as_str(), TrustedIssuer::DEFAULT_AUDIENCE]
-                    .iter()
-                    .any(|aud| g.strip_prefix(aud).and_then(|r| r.strip_prefix('/')) == Some(scope))
+        .any(|granted| {
+            granted == scope
+                || audiences.iter().any(|aud| {
+                    granted.strip_prefix(aud).and_then(|r| r.strip_prefix('/')) == Some(scope)
+                })
         })
-    };
-    if !TEAMS_SCOPES.iter().all(|s| has(s)) {
-        return Err(Refusal::MissingTeamsScopes);
-    }
-    let user = claims
-        .get("oid")
-        .and_then(Value::as_str)
-        .and_then(TeamsUserId::from_object_id)
-        .ok_or(Refusal::Malformed("no oid that is a GUID"))?;
-    Ok(ExchangeableToken {
-        user,
-        app_id: app_id.to_owned(),
-        expires: Timestamp::from_unix_seconds(exp),
-    })
 }
 
 fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {

@@ -2,6 +2,7 @@
 //! implementation per backend. Every backend passes the same suite
 //! (`tests/storage_suite.rs`).
 
+pub mod assignments;
 mod listing;
 pub mod postgres;
 mod records;
@@ -9,6 +10,7 @@ mod rows;
 pub mod sqlite;
 mod touches;
 
+pub use assignments::{AssignmentChange, AssignmentStore, Put};
 pub use records::{
     Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
     NewIdentity, StoredSigningKey,
@@ -114,7 +116,7 @@ impl std::fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AssignmentStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -1,12 +1,15 @@
 //! Communication access tokens: ES256 JWTs with the claims ACS token
 //! consumers read, plus what exact revocation needs.
 
+mod exchanged;
 mod keys;
 
+pub use exchanged::assigned_user_grant;
 pub use keys::{Jwk, KeyError, KeyRing, SigningKey, rotate};
 
 use crate::domain::{
-    IdentityId, Resource, RevocationEpoch, Scopes, Subject, TeamsUserId, Timestamp, TokenLifetime,
+    EntraId, IdentityId, Resource, RevocationEpoch, Scopes, Subject, TeamsUserId, Timestamp,
+    TokenLifetime,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,8 +32,13 @@ pub struct Claims {
     pub iss: String,
     pub sub: String,
     pub jti: String,
-    /// The identity's revocation epoch when the token was issued.
+    /// The identity's revocation epoch when the token was issued (for a
+    /// token exchanged under an assignment: the assignment's version).
     pub rev: i64,
+    /// The object id of the Entra-user assignment a token was exchanged
+    /// under (a user, a group or a tenant); absent from other tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asg: Option<String>,
 }
 
 pub struct IssuedToken {
@@ -63,6 +71,8 @@ pub struct Grant<'a> {
     pub expires_at: Timestamp,
     /// [`RevocationEpoch::INITIAL`] for subjects without revocation state.
     pub revocation_epoch: RevocationEpoch,
+    /// The Entra-user assignment the token is exchanged under (`asg`).
+    pub assignment: Option<EntraId>,
 }
 
 impl<'a> Grant<'a> {
@@ -82,6 +92,7 @@ impl<'a> Grant<'a> {
             issued_at: now,
             expires_at: lifetime.expiry_from(now),
             revocation_epoch,
+            assignment: None,
         }
     }
 }
@@ -112,6 +123,7 @@ pub fn teams_user_grant<'a>(
         issued_at: now,
         expires_at: Timestamp::from_unix_seconds(expires.unix_seconds()).min(latest),
         revocation_epoch: RevocationEpoch::INITIAL,
+        assignment: None,
     }
 }
 
@@ -132,6 +144,7 @@ pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
         sub: grant.subject.to_string(),
         jti: uuid::Uuid::new_v4().to_string(),
         rev: grant.revocation_epoch.as_i64(),
+        asg: grant.assignment.map(|a| a.to_string()),
     };
     let key = keys.active();
     let header = serde_json::to_vec(&Header {

@@ -65,13 +65,14 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        format!("Applied 2 migration(s) to {}.\n", dir.path().display())
+        format!("Applied 3 migration(s) to {}.\n", dir.path().display())
     );
     assert!(db.exists(), "the database file is created");
-    assert_eq!(user_version(&db), 2);
+    assert_eq!(user_version(&db), 3);
     assert_eq!(
         sqlite_tables(&db),
         [
+            "assignments",
             "commid_settings",
             "identities",
             "identity_counts",
@@ -89,12 +90,12 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
         stdout(&second),
         format!("Applied 0 migration(s) to {}.\n", dir.path().display())
     );
-    assert_eq!(user_version(&db), 2);
+    assert_eq!(user_version(&db), 3);
 
     // A server starts on the migrated database and migrates nothing more.
     let server = crate::common::server::start(dir.path(), &["--http"]);
     drop(server);
-    assert_eq!(user_version(&db), 2);
+    assert_eq!(user_version(&db), 3);
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn a_sqlite_database_from_a_newer_commid_is_refused_by_migrate_and_serve() {
         .pragma_update(None, "user_version", 7)
         .unwrap();
     let expected =
-        "the database was written by a newer commid (schema version 7, this one knows 2)";
+        "the database was written by a newer commid (schema version 7, this one knows 3)";
 
     let out = migrate(&[], Some(dir.path()));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -175,11 +176,12 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        "Applied 2 migration(s) to the PostgreSQL database.\n"
+        "Applied 3 migration(s) to the PostgreSQL database.\n"
     );
     assert_eq!(
         postgres_tables(&schema.url, &schema.name).await,
         [
+            "assignments",
             "commid_schema",
             "commid_settings",
             "identities",
@@ -216,7 +218,7 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(
-            "the database was written by a newer commid (schema version 7, this one knows 2)"
+            "the database was written by a newer commid (schema version 7, this one knows 3)"
         ),
         "{}",
         stderr(&out)

@@ -96,6 +96,37 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// A signed PATCH of `body` as a JSON merge patch (RFC 7396), with
+    /// `content_type` (`application/merge-patch+json` unless a test says).
+    pub async fn signed_patch(
+        &self,
+        path_and_query: &str,
+        body: Value,
+        content_type: &str,
+    ) -> Response {
+        let signer = Signer {
+            base: &self.base,
+            host: &self.authority,
+            key: &self.key,
+        };
+        signer
+            .request(
+                &self.http,
+                Method::PATCH,
+                path_and_query,
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .header("content-type", content_type)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn signed_merge_patch(&self, path_and_query: &str, body: Value) -> Response {
+        self.signed_patch(path_and_query, body, "application/merge-patch+json")
+            .await
+    }
+
     /// A request signed with `key` for another resource's host.
     pub async fn signed_raw_for_host(
         &self,

@@ -109,7 +109,8 @@ fn get_a_user_verify_and_the_teams_exchange_are_the_only_other_actions() {
     for name in ["token", "appId", "userId"] {
         assert_eq!(body["properties"][name]["x-ms-visibility"], "important");
     }
-    assert_eq!(operations(&d).len(), 7);
+    // And the three Teams Phone assignment actions (teams_phone.rs).
+    assert_eq!(operations(&d).len(), 7 + 3);
     for probe in ["/healthz", "/readyz", "/.well-known/jwks.json"] {
         assert!(d["paths"].get(probe).is_none(), "{probe} is exported");
     }
@@ -164,7 +165,13 @@ fn api_version_is_internal_with_the_default_todays_sdks_send() {
     for (path, method, op) in operations(&d) {
         let version = parameter(op, "api-version");
         assert_eq!(version["x-ms-visibility"], "internal", "{method} {path}");
-        assert_eq!(version["default"], "2023-10-01", "{method} {path}");
+        // The Teams Phone actions' operations are not in 2023-10-01.
+        let expected = if path.starts_with("/access/teamsExtension/") {
+            "2025-06-30"
+        } else {
+            "2023-10-01"
+        };
+        assert_eq!(version["default"], expected, "{method} {path}");
         assert_eq!(version["required"], true);
     }
     assert!(ApiVersion::parse(Some("2023-10-01")).is_ok());

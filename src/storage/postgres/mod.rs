@@ -2,6 +2,7 @@
 //! connection pool. Every operation has a deadline, so an unreachable
 //! database answers `Unavailable` (503 with Retry-After) instead of hanging.
 
+mod assignments;
 mod directory;
 mod events;
 mod schema;

@@ -75,6 +75,22 @@ CREATE TABLE commid_settings (
     value TEXT NOT NULL
 );
 "#,
+    // Assignments of Teams Phone extensibility and Entra ID users
+    // (storage/assignments.rs): tenant_key is the tenant of a Teams-extension
+    // assignment and empty for an Entra one, keyed by object id alone.
+    r#"
+CREATE TABLE assignments (
+    resource_id    TEXT NOT NULL REFERENCES resources(id),
+    kind           TEXT NOT NULL,
+    tenant_key     TEXT NOT NULL,
+    object_id      TEXT NOT NULL,
+    tenant_id      TEXT NOT NULL,
+    principal_type TEXT NOT NULL,
+    client_ids     TEXT,
+    version        BIGINT NOT NULL,
+    PRIMARY KEY (resource_id, kind, tenant_key, object_id)
+);
+"#,
 ];
 
 /// An arbitrary constant naming commid's migration lock.

@@ -1,5 +1,6 @@
 //! The embedded store: one SQLite file in WAL mode.
 
+mod assignments;
 mod directory;
 mod events;
 mod identities;
