@@ -95,11 +95,22 @@ export function times(value) {
   };
 }
 
-/** A `<time>` showing local time to the minute, the second and UTC in its title; `fallback` when absent. */
+/**
+ * A `<time>` showing local time to the minute (the day and the time each
+ * kept on one line), the second and UTC in its title; `fallback` when absent.
+ */
 export function timeElement(value, fallback = '—') {
   const t = times(value);
   if (!t) return el('span', { class: 'muted' }, fallback);
-  return el('time', { datetime: t.utc, title: `${t.local} (UTC ${t.utc})` }, t.short);
+  const day = t.date.toLocaleDateString(undefined, { dateStyle: 'medium' });
+  const time = t.date.toLocaleTimeString(undefined, { timeStyle: 'short' });
+  return el(
+    'time',
+    { datetime: t.utc, title: `${t.local} (UTC ${t.utc})` },
+    el('span', { class: 'nowrap' }, `${day},`),
+    ' ',
+    el('span', { class: 'nowrap' }, time),
+  );
 }
 
 /** Asks to confirm `title`; resolves true when the person confirms. */

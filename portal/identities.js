@@ -1,14 +1,18 @@
 // Identities: a paged table from the list operation, its count, search by
-// identity ID (the get operation) or custom ID, and an "idle since" filter.
-// A page may come back short while more follow, so pages are filled from
-// the nextLinks until full; pages already seen are kept for "Previous".
+// identity ID (the get operation) or custom ID (the list's customId
+// filter), and an "idle since" filter. A list answer may be short, even
+// empty, while a nextLink says more follow (deleted or filtered-out rows
+// were skipped), so pages are filled from the nextLinks; pages already
+// seen are kept for "Previous".
 
 import { call, follow, identityPath } from './api.js';
-import { $, errorText, showError, times } from './dom.js';
+import { $, announce, errorText, showError, times } from './dom.js';
 import { renderRows } from './identity-rows.js';
 
 // Bounds the requests one page may take, whatever the server answers.
 const MAX_REQUESTS_PER_PAGE = 20;
+// Identities asked for per request: a few pages' worth, fewer requests.
+const FETCH_SIZE = 100;
 
 let state = null;
 let handlers = null;
@@ -16,13 +20,13 @@ let handlers = null;
 function filters() {
   const search = $('id-search').value.trim();
   const idle = $('id-idle').value;
-  const byId = search.startsWith('8:');
   return {
     search,
-    byId,
+    // An ID is looked up first; a custom ID may look like anything.
+    byId: search.startsWith('8:'),
     idle,
     query: {
-      customId: byId ? undefined : search,
+      customId: search || undefined,
       // The start of that day, local time.
       lastTokenIssuedBefore: idle ? new Date(`${idle}T00:00:00`).toISOString() : undefined,
     },
@@ -48,24 +52,30 @@ function renderSummary() {
   const rows = s.pages[s.index] || [];
   const first = s.index * s.f.pageSize + 1;
   const noun = s.count === 1 ? 'identity' : 'identities';
+  const more = s.nextLink && !s.buffer.length && rows.length < s.f.pageSize;
   let summary;
-  if (!rows.length) summary = s.count === null ? 'No identities on this page.' : `No identities${describe(s)}.`;
+  if (s.found) summary = 'The identity with this ID.';
+  else if (s.notFound) summary = s.notFound;
+  else if (!rows.length) summary = more ? 'None found yet: Next page looks further.' : `No identities${describe(s)}.`;
   else if (s.count === null) summary = `Showing ${first}–${first + rows.length - 1}${describe(s)}.`;
   else summary = `Showing ${first}–${first + rows.length - 1} of ${s.count} ${noun}${describe(s)}.`;
-  $('id-summary').textContent = s.f.byId ? (rows.length ? 'The identity with this ID.' : s.notFound) : summary;
+  $('id-summary').textContent = summary;
+  // A search by ID answers one identity, or none: no pages.
+  $('id-pager').hidden = s.f.byId;
   const pages = s.count === null ? null : Math.max(1, Math.ceil(s.count / s.f.pageSize));
   $('id-page').textContent = pages ? `Page ${s.index + 1} of ${pages}` : `Page ${s.index + 1}`;
   $('id-prev').disabled = s.index <= 0;
-  $('id-next').disabled = !(s.index + 1 < s.pages.length || s.buffer.length || s.nextLink);
+  $('id-next').disabled = s.index + 1 >= s.pages.length && !s.buffer.length && !s.nextLink;
 }
 
+/** Reads nextLinks until a page's worth is buffered or the list ends. */
 async function fill(s) {
   for (let requests = 0; requests < MAX_REQUESTS_PER_PAGE; requests++) {
     if (s.buffer.length >= s.f.pageSize || (s.started && !s.nextLink)) return;
     const page = s.started
       ? await follow(s.nextLink)
       : await call('GET', '/identities', {
-          query: { ...s.f.query, order: s.f.order, maxPageSize: s.f.pageSize },
+          query: { ...s.f.query, order: s.f.order, maxPageSize: Math.max(s.f.pageSize, FETCH_SIZE) },
         });
     s.started = true;
     s.buffer.push(...((page && page.value) || []));
@@ -80,19 +90,28 @@ function listError(error) {
   return errorText(error);
 }
 
+function failed(s, message) {
+  if (s !== state) return;
+  showError($('id-error'), message);
+  $('id-summary').textContent = '';
+}
+
 async function nextPage() {
   const s = state;
   if (s.index + 1 >= s.pages.length) {
     try {
       await fill(s);
     } catch (e) {
-      if (s === state) {
-        showError($('id-error'), listError(e));
-        $('id-summary').textContent = '';
-      }
+      failed(s, listError(e));
       return;
     }
     if (s !== state) return;
+    if (s.index >= 0 && !s.buffer.length && !s.nextLink) {
+      // The count promised more, but they were deleted meanwhile.
+      $('id-next').disabled = true;
+      announce('There are no more identities.');
+      return;
+    }
     s.pages.push(s.buffer.splice(0, s.f.pageSize));
   }
   s.index += 1;
@@ -109,21 +128,25 @@ async function count(s) {
   if (s === state && s.index >= 0) renderSummary();
 }
 
+/** The identity with the ID searched for; else the identity with it as custom ID. */
 async function lookup(s) {
   try {
     s.pages.push([await call('GET', identityPath(s.f.search))]);
-    s.count = 1;
+    s.found = true;
   } catch (e) {
-    if (e.status !== 404) {
-      if (s === state) {
-        showError($('id-error'), errorText(e));
-        $('id-summary').textContent = '';
-      }
-      return;
+    if (e.status !== 404 && e.status !== 400) return failed(s, errorText(e));
+    const byCustomId = await call('GET', '/identities', { query: { ...s.f.query, maxPageSize: 1 } }).catch(
+      () => null,
+    );
+    if (s !== state) return;
+    const match = byCustomId && byCustomId.value && byCustomId.value[0];
+    if (match) s.pages.push([match]);
+    else if (e.status === 400) return failed(s, errorText(e));
+    else {
+      s.pages.push([]);
+      s.notFound = 'No identity has this ID: it does not exist or was deleted.';
     }
-    s.pages.push([]);
-    s.count = 0;
-    s.notFound = 'No identity has this ID: it does not exist or was deleted.';
+    s.count = match ? 1 : 0;
   }
   if (s !== state) return;
   s.index = 0;

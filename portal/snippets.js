@@ -76,8 +76,13 @@ az communication identity token issue --scope voip --user "8:acs:…"
 az communication identity token revoke --user "8:acs:…"
 az communication identity user delete --user "8:acs:…"`],
     ['commid CLI', 'shell', `export AZURE_COMMUNICATION_CONNECTION_STRING="${cs}"
-commid identity token issue --scope chat voip --expires-in-minutes 60
+commid identity user create --custom-id alice     # get-or-create: alice's identity
+commid identity token issue --scope chat voip --expires-in-minutes 60 --user "8:acs:…"
 commid identity token verify --token "<token>"
+commid identity user list --custom-id alice
+commid identity user list --idle-since 2026-01-01T00:00:00Z --top 50 -o table
+commid identity user count
+commid identity user changes --follow             # creates, deletes, revocations as they happen
 commid identity token revoke --user "8:acs:…"
 commid identity user delete --user "8:acs:…"`],
   ];

@@ -2,7 +2,6 @@ import { strict as assert } from 'node:assert';
 import { before, test } from 'node:test';
 import { apiClient, createIdentity, verify } from '../lib/api.js';
 import { clipboard, launch, openPortal, signIn } from '../lib/browser.js';
-import { WAITS_ON_DIRECTORY_API } from '../lib/pending.js';
 import { startServer } from '../lib/server.js';
 
 let browser;
@@ -131,7 +130,7 @@ test('without a scope a new identity is created without a token', async () => {
   assert.equal((await api('GET', `/identities/${encodeURIComponent(result.id)}`)).status, 200);
 });
 
-test('a custom ID gets the same identity each time (get-or-create) and is shown', WAITS_ON_DIRECTORY_API, async () => {
+test('a custom ID gets the same identity each time (get-or-create) and is shown', async () => {
   const customId = `alice-${Date.now()}`;
   const page = await signedIn();
   await page.getByLabel('Custom ID').fill(customId);
