@@ -23,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod issuers;
 pub mod limits;
+pub mod logs;
 pub mod report;
 pub mod shutdown;
 pub mod startup;

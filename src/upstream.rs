@@ -6,6 +6,7 @@
 use crate::acs::ConnectionString;
 use crate::client::{ClientError, ClientOptions, RawResponse, Request, RetryPolicy, Transport};
 use crate::domain::AllowedHosts;
+use crate::logs::{Escaped, escape};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
@@ -87,19 +88,60 @@ impl Upstream {
     ) -> Result<RawResponse, ClientError> {
         let started = Instant::now();
         let exchange = self.transport.exchange(connection, request).await;
-        let (status, error) = match &exchange.outcome {
-            Ok(answer) => (answer.status.as_u16().to_string(), String::new()),
-            Err(e) => ("-".to_owned(), format!(" error=\"{e}\"")),
-        };
-        log::info!(
-            target: "commid::upstream",
-            "{} {} upstream={} status={status} attempts={} {:.1}ms{error}",
-            request.method,
-            crate::domain::quote_at_most(&request.path_and_query, 200),
-            connection.endpoint.authority(),
-            exchange.attempts,
-            started.elapsed().as_secs_f64() * 1000.0,
-        );
+        let elapsed = started.elapsed();
+        let status = exchange.outcome.as_ref().ok().map(|a| a.status.as_u16());
+        let error = exchange
+            .outcome
+            .as_ref()
+            .err()
+            .map(|e| escape(&e.to_string()));
+        let host = connection.endpoint.authority();
+        log_forwarded(&Forwarded {
+            method: request.method.as_str(),
+            path: &request.path_and_query,
+            host: &host,
+            status,
+            attempts: exchange.attempts,
+            elapsed,
+            error: error.as_deref(),
+        });
         exchange.outcome
     }
+}
+
+/// What the log line of a forwarded request says.
+struct Forwarded<'a> {
+    method: &'a str,
+    path: &'a str,
+    host: &'a str,
+    /// The final answer's status; `None` when there was none.
+    status: Option<u16>,
+    attempts: u32,
+    elapsed: Duration,
+    /// Already escaped.
+    error: Option<&'a str>,
+}
+
+/// `POST /… upstream=host status=200 attempts=1 12.3ms [error="…"]`, with
+/// the same values as fields for the JSON format.
+fn log_forwarded(line: &Forwarded<'_>) {
+    let method = Escaped::new(line.method);
+    let path = Escaped::at_most(line.path, 200);
+    let upstream = Escaped::new(line.host);
+    let shown_status = line
+        .status
+        .map_or_else(|| "-".to_owned(), |s| s.to_string());
+    let millis = line.elapsed.as_secs_f64() * 1000.0;
+    let latency_ms = (millis * 10.0).round() / 10.0;
+    let error = line
+        .error
+        .map(|e| format!(" error=\"{e}\""))
+        .unwrap_or_default();
+    log::info!(
+        target: "commid::upstream",
+        method:% = method, path:% = path, upstream:% = upstream, status = line.status,
+        attempts = line.attempts, latency_ms = latency_ms, error = line.error;
+        "{method} {path} upstream={upstream} status={shown_status} attempts={} {millis:.1}ms{error}",
+        line.attempts,
+    );
 }

@@ -7,5 +7,6 @@ mod cli {
     mod binary;
     mod crash;
     mod identity;
+    mod log_forging;
     mod migrate;
 }

@@ -275,3 +275,19 @@ fn every_declared_default_value_is_what_resolution_uses() {
         defaults.rate_limit_per_second.unwrap()
     );
 }
+
+#[test]
+fn the_log_format_is_text_unless_the_file_or_the_environment_says_json() {
+    use crate::logs::LogFormat;
+    assert_eq!(Layer::defaults().log_format, Some(LogFormat::Text));
+    let file: Layer = toml::from_str("log_format = \"json\"").unwrap();
+    assert_eq!(file.log_format, Some(LogFormat::Json));
+    let layer = Layer::from_env(env(&[("COMMID_LOG_FORMAT", "JSON")])).unwrap();
+    assert_eq!(layer.log_format, Some(LogFormat::Json));
+    let err = Layer::from_env(env(&[("COMMID_LOG_FORMAT", "xml")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "COMMID_LOG_FORMAT='xml' is not text or json."
+    );
+    assert!(toml::from_str::<Layer>("log_format = \"xml\"").is_err());
+}
