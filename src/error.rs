@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Validation,
     Unauthenticated,
     NotFound,
+    /// The path exists, not with this method.
+    MethodNotAllowed,
     PayloadTooLarge,
     Overloaded,
     Unavailable,
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Validation => StatusCode::BAD_REQUEST,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -49,6 +52,8 @@ pub struct ApiError {
     message: String,
     target: Option<String>,
     retry_after_seconds: Option<u32>,
+    /// The `Allow` header of a 405 (boxed: an `ApiError` stays small).
+    allow: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -59,6 +64,7 @@ impl ApiError {
             message: message.into(),
             target: None,
             retry_after_seconds: None,
+            allow: None,
         }
     }
 
@@ -119,6 +125,20 @@ impl ApiError {
                 crate::domain::quote(path)
             ),
         )
+    }
+
+    /// `path` exists with the methods in `allow`, not with `method`.
+    pub fn method_not_allowed(method: &str, path: &str, allow: &str) -> Self {
+        let mut e = Self::new(
+            ErrorKind::MethodNotAllowed,
+            "MethodNotAllowed",
+            format!(
+                "{method} is not supported on {}: use {allow}.",
+                crate::domain::quote(path),
+            ),
+        );
+        e.allow = Some(allow.into());
+        e
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
@@ -228,6 +248,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let Some(seconds) = self.retry_after_seconds {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        if let Some(allow) = self.allow.as_deref() {
+            response.insert_header((header::ALLOW, allow));
         }
         response.json(self.body())
     }

@@ -6,6 +6,7 @@ mod api {
     mod auth;
     mod create;
     mod errors;
+    mod methods;
     mod overload;
     mod passthrough;
     mod passthrough_failures;

@@ -2,6 +2,7 @@
 //! OpenAPI entry come from the same attributes, and [`routes`] registers them
 //! all in one place.
 
+mod allow;
 pub mod connector_definition;
 pub mod create_identity;
 pub mod delete_identity;
@@ -17,10 +18,11 @@ pub mod portal;
 pub mod revoke_tokens;
 pub mod verify_token;
 
+pub use allow::{Unrouted, operations};
 pub use extract::ApiRequest;
 
 use crate::directory::Directory;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ErrorResponse;
 use crate::issuers::TrustedIssuers;
 use crate::storage::Store;
 use crate::tokens::KeyRing;
@@ -28,7 +30,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::{self, Data};
-use actix_web::{App, HttpRequest, HttpResponseBuilder};
+use actix_web::{App, HttpResponseBuilder};
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -145,13 +147,11 @@ pub fn app(
         .app_data(web::PayloadConfig::new(limit))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+    let allow = Data::new(allow::AllowTable::from_openapi(&api));
+    app.app_data(allow)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(connector_definition::api_definition)
         .configure(portal::routes)
-        .default_service(web::to(not_found))
+        .default_service(web::to(allow::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::observe))
-}
-
-async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::route_not_found(req.method().as_str(), req.path()))
 }
