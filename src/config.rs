@@ -5,12 +5,14 @@
 mod database;
 pub(crate) mod declare;
 mod issuers;
+mod metrics;
 mod settings;
 mod upstream;
 mod values;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;
+pub use metrics::MetricsServing;
 pub use settings::{
     DEFAULT_BODY_LIMIT, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_RATE_LIMIT, DEFAULT_WRITE_QUEUE,
     Layer, ServeFlags, StoreFlags,
@@ -66,6 +68,8 @@ pub struct Config {
     pub limits: Limits,
     /// Pass-through to real ACS resources.
     pub upstream: UpstreamOptions,
+    /// Prometheus metrics, and where they are served.
+    pub metrics: MetricsServing,
 }
 
 /// Overload protection.
@@ -206,6 +210,7 @@ impl Layer {
             issuers::resolve(self.trusted_issuers.as_deref().unwrap_or_default())?;
         let limits = self.limits()?;
         let upstream = self.upstream()?;
+        let metrics = self.metrics_serving(listen)?;
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -217,6 +222,7 @@ impl Layer {
             trusted_issuers,
             limits,
             upstream,
+            metrics,
         })
     }
 }

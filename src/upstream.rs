@@ -7,6 +7,8 @@ use crate::acs::ConnectionString;
 use crate::client::{ClientError, ClientOptions, RawResponse, Request, RetryPolicy, Transport};
 use crate::domain::AllowedHosts;
 use crate::logs::{Escaped, escape};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
@@ -39,12 +41,24 @@ impl Default for UpstreamOptions {
     }
 }
 
-/// Cheap to clone: clones share one connection pool.
+/// Cheap to clone: clones share one connection pool and the counts.
 #[derive(Clone)]
 pub struct Upstream {
     allowed: AllowedHosts,
     transport: Transport,
     budget: Duration,
+    counts: Arc<Counts>,
+}
+
+/// What the upstream answered, for the metrics: the final status's class,
+/// or `none` when no attempt got an answer.
+pub const OUTCOMES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "none"];
+
+/// Forwarded requests and the attempts they took, by [`OUTCOMES`].
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub requests: [AtomicU64; 6],
+    pub attempts: [AtomicU64; 6],
 }
 
 impl Upstream {
@@ -65,6 +79,7 @@ impl Upstream {
             allowed: options.allowed_hosts.clone(),
             transport,
             budget: options.budget,
+            counts: Arc::default(),
         })
     }
 
@@ -75,6 +90,11 @@ impl Upstream {
 
     pub fn budget(&self) -> Duration {
         self.budget
+    }
+
+    /// Forwarded requests and attempts since start.
+    pub fn counts(&self) -> Arc<Counts> {
+        self.counts.clone()
     }
 
     /// Sends `request` to the endpoint of `connection`, signed with its key,
@@ -95,6 +115,9 @@ impl Upstream {
             .as_ref()
             .err()
             .map(|e| escape(&e.to_string()));
+        let outcome = status.map_or(5, |s| usize::from(s / 100).clamp(1, 5) - 1);
+        self.counts.requests[outcome].fetch_add(1, Ordering::Relaxed);
+        self.counts.attempts[outcome].fetch_add(u64::from(exchange.attempts), Ordering::Relaxed);
         let host = connection.endpoint.authority();
         log_forwarded(&Forwarded {
             method: request.method.as_str(),

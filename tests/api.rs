@@ -7,6 +7,7 @@ mod api {
     mod create;
     mod errors;
     mod methods;
+    mod metrics;
     mod overload;
     mod passthrough;
     mod passthrough_failures;

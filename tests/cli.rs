@@ -9,4 +9,5 @@ mod cli {
     mod identity;
     mod log_forging;
     mod migrate;
+    mod prometheus;
 }

@@ -146,4 +146,16 @@ settings! {
             members), for log shippers. Read before anything is logged, by every command (see \
             [Logs](#logs))",
     },
+    metrics: bool {
+        env: Some("COMMID_METRICS"), flag: switch("metrics"),
+        default: computed("`off`"), read: boolean,
+        meaning: "`on` serves Prometheus metrics at `GET /metrics` on the main listener, without \
+            credentials; `off` records none (see [Metrics](#metrics))",
+    },
+    metrics_listen: String {
+        env: Some("COMMID_METRICS_LISTEN"), flag: serve("metrics-listen", "ADDR"),
+        default: nothing(), read: text,
+        meaning: "serve `/metrics` on this address and port instead, plain HTTP with nothing else \
+            there: a scrape-only port to keep private (turns metrics on)",
+    },
 }

@@ -18,6 +18,7 @@ use utoipa::openapi::path::{Operation, PathItem};
 pub struct Unrouted;
 
 /// The methods of each path template of the OpenAPI document.
+#[derive(Default)]
 pub struct AllowTable {
     /// Template → `GET, DELETE`.
     by_template: HashMap<String, String>,

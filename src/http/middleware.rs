@@ -1,15 +1,19 @@
 //! Around every request: echo `x-ms-client-request-id`, add
-//! `x-ms-request-id`, and write one access log line. The line names the
+//! `x-ms-request-id`, count it in the metrics (when on), and write one
+//! access log line. The line names the
 //! identity and resource, never a token, a key or a header value. What the
 //! request sent (method, path, identity) is escaped ([`Escaped`]): one
 //! request is one line, in the text and the JSON format alike.
 
+use super::AppState;
+use super::allow::Unrouted;
 use super::extract::{LoggedIdentity, LoggedResource};
 use crate::logs::Escaped;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
 use actix_web::{Error, HttpMessage};
 use std::time::{Duration, Instant};
 
@@ -37,12 +41,27 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert(REQUEST_ID, v);
     }
-    let extensions = res.request().extensions();
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    let request = res.request();
+    let extensions = request.extensions();
+    let state = request.app_data::<Data<AppState>>();
+    if let Some(metrics) = state.and_then(|s| s.metrics.as_deref()) {
+        // A request the default service answered names no route, whatever
+        // actix's path-only match says.
+        let template = match extensions.get::<Unrouted>() {
+            Some(_) => None,
+            None => request.match_pattern(),
+        };
+        metrics
+            .http()
+            .observe(template.as_deref(), method.as_str(), status, elapsed);
+    }
     access_line(&AccessLine {
         method: method.as_str(),
         path: &path,
-        status: res.status().as_u16(),
-        elapsed: started.elapsed(),
+        status,
+        elapsed,
         resource: extensions.get::<LoggedResource>().map_or("-", |r| &r.0),
         identity: extensions.get::<LoggedIdentity>().map_or("-", |i| &i.0),
         request_id: &request_id,

@@ -24,6 +24,7 @@ pub use extract::ApiRequest;
 use crate::directory::Directory;
 use crate::error::ErrorResponse;
 use crate::issuers::TrustedIssuers;
+use crate::metrics::Metrics;
 use crate::storage::Store;
 use crate::tokens::KeyRing;
 use actix_web::body::MessageBody;
@@ -52,6 +53,11 @@ pub struct AppState {
     pub upstream: crate::upstream::Upstream,
     /// The connector's definition for any host ([`connector_definition::derive`]).
     pub connector_definition: serde_json::Value,
+    /// Prometheus metrics, recorded when `Some`.
+    pub metrics: Option<Arc<Metrics>>,
+    /// Whether this listener answers `GET /metrics` (rather than a
+    /// scrape-only listener of its own).
+    pub serve_metrics: bool,
 }
 
 /// Tokens must not be kept by caches or proxies.
@@ -140,6 +146,7 @@ pub fn app(
     >,
 > {
     let limit = state.body_limit;
+    let metrics = state.metrics.clone().filter(|_| state.serve_metrics);
     let (app, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -152,6 +159,39 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(connector_definition::api_definition)
         .configure(portal::routes)
+        .configure(|cfg| {
+            if let Some(metrics) = metrics {
+                metrics_route(cfg, metrics);
+            }
+        })
         .default_service(web::to(allow::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::observe))
+}
+
+/// `GET /metrics`, outside the OpenAPI document and the connector: it is
+/// not an ACS operation. Other methods get 405 from the default service.
+fn metrics_route(cfg: &mut web::ServiceConfig, metrics: Arc<Metrics>) {
+    cfg.app_data(Data::from(metrics)).service(
+        web::resource("/metrics")
+            .guard(actix_web::guard::Get())
+            .to(crate::metrics::endpoint),
+    );
+}
+
+/// The scrape-only listener's app: `/metrics` and nothing else.
+pub fn metrics_app(
+    metrics: Arc<Metrics>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(Data::new(allow::AllowTable::default()))
+        .configure(|cfg| metrics_route(cfg, metrics))
+        .default_service(web::to(allow::fallback))
 }

@@ -6,7 +6,7 @@ mod cache;
 mod jwks;
 mod validate;
 
-pub use cache::KeyCache;
+pub use cache::{FetchCounts, KeyCache};
 pub use jwks::JwksError;
 pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};
 
@@ -48,6 +48,8 @@ pub struct Issuer {
 #[derive(Default)]
 pub struct TrustedIssuers {
     by_resource: HashMap<String, Vec<Arc<Issuer>>>,
+    /// Key set fetches of every issuer, for the metrics.
+    fetches: Arc<cache::FetchCounts>,
 }
 
 impl TrustedIssuers {
@@ -67,6 +69,7 @@ impl TrustedIssuers {
             .build()
             .map_err(IssuerError::HttpClient)?;
         let mut by_resource: HashMap<String, Vec<Arc<Issuer>>> = HashMap::new();
+        let fetches = Arc::new(cache::FetchCounts::default());
         for config in configs {
             let issuer = crate::domain::quote(&config.issuer);
             if !resources.contains(&config.resource) {
@@ -77,7 +80,8 @@ impl TrustedIssuers {
                     known: known.join(", "),
                 });
             }
-            let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown);
+            let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown)
+                .counting(fetches.clone());
             match (&config.jwks, keys.refresh().await) {
                 (_, Ok(_)) => {}
                 (JwksSource::File(path), Err(cause)) => {
@@ -97,7 +101,15 @@ impl TrustedIssuers {
                 .or_default()
                 .push(Arc::new(Issuer { config, keys }));
         }
-        Ok(TrustedIssuers { by_resource })
+        Ok(TrustedIssuers {
+            by_resource,
+            fetches,
+        })
+    }
+
+    /// Key set fetches (and key file reads) since start, of every issuer.
+    pub fn fetches(&self) -> Arc<cache::FetchCounts> {
+        self.fetches.clone()
     }
 
     pub fn for_resource(&self, resource: &ResourceName) -> &[Arc<Issuer>] {

@@ -8,7 +8,8 @@ use crate::domain::{
 };
 use crate::storage::rows;
 use crate::storage::{
-    Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey,
+    Created, Deleted, IdentityRecord, NewIdentity, PoolUsage, Store, StoreError, StoreProbes,
+    StoredSigningKey,
 };
 use async_trait::async_trait;
 
@@ -191,5 +192,21 @@ impl Store for PostgresStore {
             tx.commit().await.map_err(map_err)
         })
         .await
+    }
+
+    fn probes(&self) -> StoreProbes {
+        let pool = self.pool.clone();
+        StoreProbes {
+            pool: Some(std::sync::Arc::new(move || {
+                let status = pool.status();
+                PoolUsage {
+                    idle: status.available,
+                    in_use: status.size.saturating_sub(status.available),
+                    max: Some(status.max_size),
+                    waiting: Some(status.waiting),
+                }
+            })),
+            ..StoreProbes::default()
+        }
     }
 }

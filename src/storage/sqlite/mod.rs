@@ -6,7 +6,9 @@ mod schema;
 mod touches;
 mod writer;
 
-use super::{Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoredSigningKey};
+use super::{
+    Created, Deleted, IdentityRecord, NewIdentity, Store, StoreError, StoreProbes, StoredSigningKey,
+};
 use crate::domain::{
     AccessKey, IdentityId, KeySlot, Resource, ResourceId, RevocationEpoch, Timestamp,
 };
@@ -303,5 +305,15 @@ impl Store for SqliteStore {
                 .map_err(map_err)
             })
             .await
+    }
+
+    fn probes(&self) -> StoreProbes {
+        let stats = self.writer.stats();
+        let readers = self.readers.counts();
+        StoreProbes {
+            write_queue_depth: Some(stats.depth.clone()),
+            group_commit_writes: Some(stats.group_writes.clone()),
+            pool: Some(std::sync::Arc::new(move || readers.usage())),
+        }
     }
 }
