@@ -18,6 +18,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(__file__))
 import compare  # noqa: E402
 import directory  # noqa: E402
+import metrics  # noqa: E402
 import openloop  # noqa: E402
 import postgres  # noqa: E402
 from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
@@ -198,6 +199,7 @@ def main():
     compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
     directory.cost_rows(Server, wrk, issue_requests, row, small_dir, small_ids, ROUNDS)
     directory.create_rows(Server, wrk, row, fresh_dir, ROUNDS)
+    metrics.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
 
     victims = 100_000
     print(f"seeding {victims:,} identities to delete", flush=True)

@@ -5,12 +5,14 @@
 mod database;
 pub(crate) mod declare;
 mod issuers;
+mod metrics;
 mod settings;
 mod upstream;
 mod values;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;
+pub use metrics::MetricsServing;
 pub use settings::{
     DEFAULT_BODY_LIMIT, DEFAULT_DATA_DIR, DEFAULT_LISTEN, DEFAULT_RATE_LIMIT, DEFAULT_WRITE_QUEUE,
     Layer, ServeFlags, StoreFlags,
@@ -68,6 +70,8 @@ pub struct Config {
     pub upstream: UpstreamOptions,
     /// How long the change feed keeps events.
     pub event_retention: std::time::Duration,
+    /// Prometheus metrics, and where they are served.
+    pub metrics: MetricsServing,
 }
 
 /// Overload protection.
@@ -214,6 +218,7 @@ impl Layer {
                 "event retention {retention_hours} hours is out of range: use 1 to 8760."
             )));
         }
+        let metrics = self.metrics_serving(listen)?;
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -226,6 +231,7 @@ impl Layer {
             limits,
             upstream,
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
+            metrics,
         })
     }
 }

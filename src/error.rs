@@ -18,6 +18,8 @@ pub enum ErrorKind {
     NotFound,
     /// What was asked for existed once and is gone for good.
     Gone,
+    /// The path exists, not with this method.
+    MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
     Overloaded,
@@ -36,6 +38,7 @@ impl ErrorKind {
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Gone => StatusCode::GONE,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Overloaded => StatusCode::TOO_MANY_REQUESTS,
@@ -54,6 +57,8 @@ pub struct ApiError {
     message: String,
     target: Option<String>,
     retry_after_seconds: Option<u32>,
+    /// The `Allow` header of a 405 (boxed: an `ApiError` stays small).
+    allow: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -64,6 +69,7 @@ impl ApiError {
             message: message.into(),
             target: None,
             retry_after_seconds: None,
+            allow: None,
         }
     }
 
@@ -180,6 +186,20 @@ impl ApiError {
         )
     }
 
+    /// `path` exists with the methods in `allow`, not with `method`.
+    pub fn method_not_allowed(method: &str, path: &str, allow: &str) -> Self {
+        let mut e = Self::new(
+            ErrorKind::MethodNotAllowed,
+            "MethodNotAllowed",
+            format!(
+                "{method} is not supported on {}: use {allow}.",
+                crate::domain::quote(path),
+            ),
+        );
+        e.allow = Some(allow.into());
+        e
+    }
+
     pub fn payload_too_large(limit: usize) -> Self {
         Self::new(
             ErrorKind::PayloadTooLarge,
@@ -287,6 +307,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let Some(seconds) = self.retry_after_seconds {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        if let Some(allow) = self.allow.as_deref() {
+            response.insert_header((header::ALLOW, allow));
         }
         response.json(self.body())
     }

@@ -17,6 +17,8 @@ pub struct RateLimiter {
     per_second: u32,
     cells: RwLock<HashMap<ResourceId, Arc<AtomicU64>>>,
     epoch: Instant,
+    /// Requests refused since start, for the metrics.
+    rejected: Arc<AtomicU64>,
 }
 
 impl RateLimiter {
@@ -32,6 +34,7 @@ impl RateLimiter {
             per_second,
             cells: RwLock::new(HashMap::new()),
             epoch: Instant::now(),
+            rejected: Arc::default(),
         })
     }
 
@@ -42,6 +45,14 @@ impl RateLimiter {
     /// Admits one request of `resource`, or says how long to wait.
     pub fn check(&self, resource: ResourceId) -> Result<(), Duration> {
         self.check_at(resource, self.epoch.elapsed().as_nanos() as u64)
+            .inspect_err(|_| {
+                self.rejected.fetch_add(1, Ordering::Relaxed);
+            })
+    }
+
+    /// The count of refused requests, which keeps growing.
+    pub fn rejected(&self) -> Arc<AtomicU64> {
+        self.rejected.clone()
     }
 
     fn check_at(&self, resource: ResourceId, now: u64) -> Result<(), Duration> {

@@ -2,10 +2,11 @@
 //! listener, make sure a resource exists, load the resources, signing keys
 //! and trusted issuers, set up TLS, start serving and the refreshers.
 
-use crate::config::{Config, Tls};
+use crate::config::{Config, MetricsServing, Tls};
 use crate::directory::Directory;
 use crate::domain::{DataLocation, Endpoint, Invalid, KeySlot, Resource, ResourceName, Secret};
 use crate::http::{self, AppState};
+use crate::instrument;
 use crate::issuers::{IssuerError, TrustedIssuers};
 use crate::limits::RateLimiter;
 use crate::shutdown::ShutdownSignals;
@@ -23,6 +24,8 @@ use std::time::Duration;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The scrape-only metrics listener and its address, when there is one.
+    metrics_server: Option<instrument::ScrapeServer>,
     base_url: Endpoint,
     connection_string: Secret,
     tls_certificate: Option<PathBuf>,
@@ -65,7 +68,9 @@ const REFRESH_EVERY: Duration = Duration::from_secs(5);
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
         create_private_dir(&config.data_dir)?;
-        let store = open_store(&config).await?;
+        let metrics = instrument::Setup::new(config.metrics)
+            .map_err(|(address, e)| StartError::Listen(address, e))?;
+        let store = instrument::measured(open_store(&config).await?, &config, metrics.as_ref());
         let (listener, port) = bind(config.listen)?;
         let base_url = base_url(&config, port)?;
         ensure_default_resource(&*store, &base_url).await?;
@@ -77,7 +82,9 @@ impl Application {
         let keys = Arc::new(KeyRing::load(&*store).await.map_err(StartError::Keys)?);
         let issuers = Arc::new(load_issuers(&config, &directory).await?);
         let paging = store.paging_secret().await.map_err(StartError::Resources)?;
-        let state = app_state(&config, &store, &directory, &keys, &issuers, &paging)?;
+        let (state, metrics_server) = app_state(
+            &config, &store, &directory, &keys, &issuers, &paging, metrics,
+        )?;
         let (server, tls_certificate) = serve(&config, listener, state, &directory)?;
         let mut refreshers = issuers.spawn_refreshers();
         refreshers.push(tokio::spawn(refresh(
@@ -89,6 +96,7 @@ impl Application {
         Ok(Application {
             port,
             server,
+            metrics_server,
             connection_string: advertised_connection_string(&directory, &base_url),
             base_url,
             tls_certificate,
@@ -99,6 +107,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the scrape-only metrics listener listens, when there is one.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().map(|(_, address)| *address)
     }
 
     /// The URL clients use, e.g. `https://127.0.0.1:8443/`.
@@ -124,7 +137,15 @@ impl Application {
     /// Serves until stopped through [`Self::handle`], letting requests under
     /// way finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let result = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         for task in &self.refreshers {
             task.abort();
         }
@@ -235,19 +256,39 @@ fn app_state(
     keys: &Arc<KeyRing>,
     issuers: &Arc<TrustedIssuers>,
     paging: &Secret,
-) -> Result<Data<AppState>, StartError> {
-    Ok(Data::new(AppState {
+    metrics: Option<instrument::Setup>,
+) -> Result<(Data<AppState>, Option<instrument::ScrapeServer>), StartError> {
+    let limiter = RateLimiter::new(config.limits.rate_per_second, config.limits.burst);
+    let upstream = Upstream::new(&config.upstream).map_err(StartError::Upstream)?;
+    let probes = store.probes();
+    let feed_lag = probes.feed_lag.clone();
+    let sources = instrument::Sources {
+        store: probes,
+        keys: keys.clone(),
+        issuers: issuers.clone(),
+        rate_limited: limiter.as_ref().map(RateLimiter::rejected),
+        upstream: upstream.counts(),
+        change_feed_lag: feed_lag.map(|lag| Box::new(move || Some(lag())) as instrument::LagProbe),
+    };
+    let (metrics, metrics_server) = match metrics.map(|m| m.finish(sources)).transpose() {
+        Ok(started) => started.unzip(),
+        Err(e) => return Err(StartError::Serve(e)),
+    };
+    let state = Data::new(AppState {
         store: store.clone(),
         directory: directory.clone(),
         keys: keys.clone(),
         issuers: issuers.clone(),
         body_limit: config.body_limit,
-        limiter: RateLimiter::new(config.limits.rate_per_second, config.limits.burst),
-        upstream: Upstream::new(&config.upstream).map_err(StartError::Upstream)?,
+        limiter,
+        upstream,
         connector_definition: http::connector_definition::derive()
             .map_err(StartError::Connector)?,
         paging: http::paging::PagingKey::new(paging),
-    }))
+        metrics,
+        serve_metrics: config.metrics == MetricsServing::Main,
+    });
+    Ok((state, metrics_server.flatten()))
 }
 
 /// Starts the HTTP server on `listener`, over TLS unless it is off; returns

@@ -12,6 +12,8 @@ mod api {
     mod entra_issuer;
     mod entra_users;
     mod errors;
+    mod methods;
+    mod metrics;
     mod overload;
     mod passthrough;
     mod passthrough_failures;

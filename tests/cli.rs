@@ -9,7 +9,9 @@ mod cli {
     mod crash;
     mod directory;
     mod identity;
+    mod log_forging;
     mod migrate;
     mod migrate_v1;
+    mod prometheus;
     mod teams_extension;
 }

@@ -75,8 +75,11 @@ pub fn main() -> ExitCode {
         // report themselves.
         "warn,rustls_platform_verifier=off"
     };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_level))
-        .init();
+    // The file and the environment name the log format, so they are read
+    // before the first record; a mistake in them is reported below.
+    let base = base_layer(cli.config);
+    let format = base.as_ref().ok().and_then(|layer| layer.log_format);
+    crate::logs::init(format.unwrap_or_default(), default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -87,7 +90,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli.command, base)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             eprintln!("error: {message}");
@@ -96,9 +99,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
-    let base = base_layer(cli.config)?;
-    match cli.command {
+async fn run(command: Command, base: Result<Layer, ConfigError>) -> Result<(), Failure> {
+    let base = base?;
+    match command {
         Command::Serve(args) => serve::run(base, args).await,
         Command::Migrate(args) => migrate(base.merge(args.layer())).await,
         Command::Resource(command) => resource::run(base, command).await,

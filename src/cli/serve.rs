@@ -26,6 +26,9 @@ pub async fn run(base: Layer, args: ServeArgs) -> Result<(), Failure> {
     let signals = ShutdownSignals::install()?;
     let mut out = std::io::stdout();
     writeln!(out, "Listening on {}", app.base_url().as_str())?;
+    if let Some(address) = app.metrics_address() {
+        writeln!(out, "Metrics on http://{address}/metrics")?;
+    }
     writeln!(
         out,
         "Connection string: {}",

@@ -7,8 +7,9 @@
 
 use super::TrustedIssuerEntry;
 use super::declare::{computed, nothing, settings, value};
-use super::values::{boolean, file_only, list, number, path, secret, text};
+use super::values::{boolean, file_only, list, log_format, number, path, secret, text};
 use crate::domain::{DEFAULT_UPSTREAM_HOSTS, Secret};
+use crate::logs::LogFormat;
 use crate::upstream::{DEFAULT_BUDGET, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 use std::path::PathBuf;
 
@@ -143,5 +144,25 @@ settings! {
         default: value(millis(DEFAULT_READ_TIMEOUT)), read: number!("a number of milliseconds"),
         meaning: "pass-through: the longest silence while waiting for or reading an answer (100 to \
             100000)",
+    },
+    log_format: LogFormat {
+        env: Some("COMMID_LOG_FORMAT"), flag: none,
+        default: value(LogFormat::Text), read: log_format,
+        meaning: "`text`: one line per record, `[time LEVEL target] message`; `json`: one JSON object \
+            per line (`timestamp`, `level`, `target`, `message` and the access line's fields as \
+            members), for log shippers. Read before anything is logged, by every command (see \
+            [Logs](#logs))",
+    },
+    metrics: bool {
+        env: Some("COMMID_METRICS"), flag: switch("metrics"),
+        default: computed("`off`"), read: boolean,
+        meaning: "`on` serves Prometheus metrics at `GET /metrics` on the main listener, without \
+            credentials; `off` records none (see [Metrics](#metrics))",
+    },
+    metrics_listen: String {
+        env: Some("COMMID_METRICS_LISTEN"), flag: serve("metrics-listen", "ADDR"),
+        default: nothing(), read: text,
+        meaning: "serve `/metrics` on this address and port instead, plain HTTP with nothing else \
+            there: a scrape-only port to keep private (turns metrics on)",
     },
 }

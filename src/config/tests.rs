@@ -275,3 +275,60 @@ fn every_declared_default_value_is_what_resolution_uses() {
         defaults.rate_limit_per_second.unwrap()
     );
 }
+
+#[test]
+fn the_log_format_is_text_unless_the_file_or_the_environment_says_json() {
+    use crate::logs::LogFormat;
+    assert_eq!(Layer::defaults().log_format, Some(LogFormat::Text));
+    let file: Layer = toml::from_str("log_format = \"json\"").unwrap();
+    assert_eq!(file.log_format, Some(LogFormat::Json));
+    let layer = Layer::from_env(env(&[("COMMID_LOG_FORMAT", "JSON")])).unwrap();
+    assert_eq!(layer.log_format, Some(LogFormat::Json));
+    let err = Layer::from_env(env(&[("COMMID_LOG_FORMAT", "xml")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "COMMID_LOG_FORMAT='xml' is not text or json."
+    );
+    assert!(toml::from_str::<Layer>("log_format = \"xml\"").is_err());
+}
+
+#[test]
+fn metrics_are_off_by_default_on_the_main_listener_or_on_their_own() {
+    let resolve = |layer: Layer| layer.resolve().map(|c| c.metrics);
+    assert_eq!(resolve(Layer::default()).unwrap(), MetricsServing::Off);
+    let on = Layer::from_env(env(&[("COMMID_METRICS", "on")])).unwrap();
+    assert_eq!(resolve(on).unwrap(), MetricsServing::Main);
+    let separate = Layer::from_env(env(&[("COMMID_METRICS_LISTEN", "127.0.0.1:9464")])).unwrap();
+    assert_eq!(
+        resolve(separate).unwrap(),
+        MetricsServing::Separate("127.0.0.1:9464".parse().unwrap())
+    );
+    let file: Layer = toml::from_str("metrics = true\nmetrics_listen = \"[::1]:9464\"").unwrap();
+    assert!(matches!(
+        resolve(file).unwrap(),
+        MetricsServing::Separate(_)
+    ));
+}
+
+#[test]
+fn a_metrics_listener_that_cannot_be_is_refused_at_start() {
+    let refused = |pairs: &[(&str, &str)]| {
+        Layer::from_env(env(pairs))
+            .unwrap()
+            .resolve()
+            .unwrap_err()
+            .to_string()
+    };
+    let off = refused(&[
+        ("COMMID_METRICS", "off"),
+        ("COMMID_METRICS_LISTEN", "127.0.0.1:9464"),
+    ]);
+    assert!(off.contains("metrics is off"), "{off}");
+    let same = refused(&[
+        ("COMMID_LISTEN", "127.0.0.1:8443"),
+        ("COMMID_METRICS_LISTEN", "127.0.0.1:8443"),
+    ]);
+    assert!(same.contains("the API's own"), "{same}");
+    let bad = refused(&[("COMMID_METRICS_LISTEN", "localhost")]);
+    assert!(bad.contains("not an IP address and port"), "{bad}");
+}

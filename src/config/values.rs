@@ -51,6 +51,12 @@ macro_rules! numbers {
 }
 numbers!(u32, u64, usize);
 
+impl Value for crate::logs::LogFormat {
+    fn doc(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
 impl Value for Vec<String> {
     fn doc(&self) -> String {
         format!("{self:?}")
@@ -81,6 +87,10 @@ pub fn boolean(value: &str) -> Result<bool, &'static str> {
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err("true or false"),
     }
+}
+
+pub fn log_format(value: &str) -> Result<crate::logs::LogFormat, &'static str> {
+    crate::logs::LogFormat::parse(value).ok_or("text or json")
 }
 
 /// A comma-separated list; blanks around items and empty items dropped.

@@ -1,14 +1,21 @@
 //! Around every request: echo `x-ms-client-request-id`, add
-//! `x-ms-request-id`, and write one access log line. The line names the
-//! identity and resource, never a token, a key or a header value.
+//! `x-ms-request-id`, count it in the metrics (when on), and write one
+//! access log line. The line names the
+//! identity and resource, never a token, a key or a header value. What the
+//! request sent (method, path, identity) is escaped ([`Escaped`]): one
+//! request is one line, in the text and the JSON format alike.
 
+use super::AppState;
+use super::allow::Unrouted;
 use super::extract::{LoggedIdentity, LoggedResource};
+use crate::logs::Escaped;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
 use actix_web::{Error, HttpMessage};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
@@ -34,22 +41,61 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert(REQUEST_ID, v);
     }
-    let extensions = res.request().extensions();
-    let identity = extensions
-        .get::<LoggedIdentity>()
-        .map(|i| i.0.clone())
-        .unwrap_or_else(|| "-".into());
-    let resource = extensions
-        .get::<LoggedResource>()
-        .map(|r| r.0.clone())
-        .unwrap_or_else(|| "-".into());
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    let request = res.request();
+    let extensions = request.extensions();
+    let state = request.app_data::<Data<AppState>>();
+    if let Some(metrics) = state.and_then(|s| s.metrics.as_deref()) {
+        // A request the default service answered names no route, whatever
+        // actix's path-only match says.
+        let template = match extensions.get::<Unrouted>() {
+            Some(_) => None,
+            None => request.match_pattern(),
+        };
+        metrics
+            .http()
+            .observe(template.as_deref(), method.as_str(), status, elapsed);
+    }
+    access_line(&AccessLine {
+        method: method.as_str(),
+        path: &path,
+        status,
+        elapsed,
+        resource: extensions.get::<LoggedResource>().map_or("-", |r| &r.0),
+        identity: extensions.get::<LoggedIdentity>().map_or("-", |i| &i.0),
+        request_id: &request_id,
+    });
     drop(extensions);
+    Ok(res)
+}
+
+/// What the access line says about one request.
+struct AccessLine<'a> {
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    elapsed: Duration,
+    resource: &'a str,
+    identity: &'a str,
+    request_id: &'a str,
+}
+
+/// `GET /identities/… 200 0.4ms resource=… identity=… request_id=…`, with
+/// the same values as fields for the JSON format.
+fn access_line(line: &AccessLine<'_>) {
+    let method = Escaped::new(line.method);
+    let path = Escaped::at_most(line.path, 200);
+    let resource = Escaped::new(line.resource);
+    let identity = Escaped::new(line.identity);
+    let status = line.status;
+    let latency_ms = (line.elapsed.as_secs_f64() * 10_000.0).round() / 10.0;
+    let request_id = line.request_id;
     log::info!(
         target: "commid::access",
-        "{method} {} {} {:.1}ms resource={resource} identity={identity} request_id={request_id}",
-        crate::domain::quote_at_most(&path, 200),
-        res.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0,
+        method:% = method, path:% = path, status = status, latency_ms = latency_ms,
+        resource:% = resource, identity:% = identity, request_id = request_id;
+        "{method} {path} {status} {:.1}ms resource={resource} identity={identity} request_id={request_id}",
+        line.elapsed.as_secs_f64() * 1000.0,
     );
-    Ok(res)
 }

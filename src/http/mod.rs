@@ -2,6 +2,7 @@
 //! OpenAPI entry come from the same attributes, and [`routes`] registers them
 //! all in one place.
 
+mod allow;
 mod assignment_request;
 mod bearer;
 pub mod connector_definition;
@@ -37,19 +38,21 @@ pub mod revoke_tokens;
 pub mod update_entra_assignments;
 pub mod verify_token;
 
+pub use allow::{Unrouted, operations};
 pub use directory_params::{DirectoryQuery, FeedParams, FilterParams, ListQueryParams};
 pub use extract::ApiRequest;
 
 use crate::directory::Directory;
-use crate::error::{ApiError, ErrorResponse};
+use crate::error::ErrorResponse;
 use crate::issuers::TrustedIssuers;
+use crate::metrics::Metrics;
 use crate::storage::Store;
 use crate::tokens::KeyRing;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::{self, Data};
-use actix_web::{App, HttpRequest, HttpResponseBuilder};
+use actix_web::{App, HttpResponseBuilder};
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -73,6 +76,11 @@ pub struct AppState {
     pub connector_definition: serde_json::Value,
     /// Signs continuation tokens and feed cursors.
     pub paging: paging::PagingKey,
+    /// Prometheus metrics, recorded when `Some`.
+    pub metrics: Option<Arc<Metrics>>,
+    /// Whether this listener answers `GET /metrics` (rather than a
+    /// scrape-only listener of its own).
+    pub serve_metrics: bool,
 }
 
 /// Tokens must not be kept by caches or proxies.
@@ -204,6 +212,7 @@ pub fn app(
     >,
 > {
     let limit = state.body_limit;
+    let metrics = state.metrics.clone().filter(|_| state.serve_metrics);
     let (app, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -212,13 +221,44 @@ pub fn app(
         .configure(routes)
         .split_for_parts();
     refusals::add(&mut api);
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+    let allow = Data::new(allow::AllowTable::from_openapi(&api));
+    app.app_data(allow)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(connector_definition::api_definition)
         .configure(portal::routes)
-        .default_service(web::to(not_found))
+        .configure(|cfg| {
+            if let Some(metrics) = metrics {
+                metrics_route(cfg, metrics);
+            }
+        })
+        .default_service(web::to(allow::fallback))
         .wrap(actix_web::middleware::from_fn(middleware::observe))
 }
 
-async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::route_not_found(req.method().as_str(), req.path()))
+/// `GET /metrics`, outside the OpenAPI document and the connector: it is
+/// not an ACS operation. Other methods get 405 from the default service.
+fn metrics_route(cfg: &mut web::ServiceConfig, metrics: Arc<Metrics>) {
+    cfg.app_data(Data::from(metrics)).service(
+        web::resource("/metrics")
+            .guard(actix_web::guard::Get())
+            .to(crate::metrics::endpoint),
+    );
+}
+
+/// The scrape-only listener's app: `/metrics` and nothing else.
+pub fn metrics_app(
+    metrics: Arc<Metrics>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(Data::new(allow::AllowTable::default()))
+        .configure(|cfg| metrics_route(cfg, metrics))
+        .default_service(web::to(allow::fallback))
 }

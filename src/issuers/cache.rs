@@ -5,8 +5,16 @@
 
 use super::jwks::{self, JwksError, KeyMap, VerifyingKey};
 use crate::domain::JwksSource;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+/// Fetches of key sets, those that succeeded and those that failed.
+#[derive(Debug, Default)]
+pub struct FetchCounts {
+    pub succeeded: AtomicU64,
+    pub failed: AtomicU64,
+}
 
 /// Larger key sets are refused: Entra's is a few kilobytes.
 const MAX_JWKS_BYTES: usize = 1024 * 1024;
@@ -19,6 +27,7 @@ pub struct KeyCache {
     /// When keys were last fetched (or tried to be); held during a fetch, so
     /// that concurrent requests wait for it rather than fetch again.
     last_fetch: tokio::sync::Mutex<Option<Instant>>,
+    fetches: Arc<FetchCounts>,
 }
 
 impl KeyCache {
@@ -29,7 +38,14 @@ impl KeyCache {
             cooldown,
             keys: RwLock::new(Arc::new(KeyMap::new())),
             last_fetch: tokio::sync::Mutex::new(None),
+            fetches: Arc::default(),
         }
+    }
+
+    /// Counts this cache's fetches in `fetches` (shared by every issuer).
+    pub fn counting(mut self, fetches: Arc<FetchCounts>) -> Self {
+        self.fetches = fetches;
+        self
     }
 
     /// The key named `kid`, fetching the set again if it is unknown and the
@@ -72,6 +88,20 @@ impl KeyCache {
     /// Replaces the whole set, so that a key the issuer withdrew stops
     /// verifying at once.
     async fn fetch_and_replace(&self) -> Result<usize, JwksError> {
+        let fetched = self.fetch_and_parse().await;
+        let count = match &fetched {
+            Ok(_) => &self.fetches.succeeded,
+            Err(_) => &self.fetches.failed,
+        };
+        count.fetch_add(1, Ordering::Relaxed);
+        let keys = fetched?;
+        let count = keys.len();
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
+        log::debug!("{count} keys of {}", self.describe());
+        Ok(count)
+    }
+
+    async fn fetch_and_parse(&self) -> Result<KeyMap, JwksError> {
         let bytes = match &self.source {
             JwksSource::Url(url) => self.download(url).await?,
             JwksSource::File(path) => {
@@ -81,11 +111,7 @@ impl KeyCache {
                     .map_err(|e| JwksError::Read(std::io::Error::other(e)))??
             }
         };
-        let keys = jwks::parse(&bytes)?;
-        let count = keys.len();
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
-        log::debug!("{count} keys of {}", self.describe());
-        Ok(count)
+        jwks::parse(&bytes)
     }
 
     async fn download(&self, url: &url::Url) -> Result<Vec<u8>, JwksError> {

@@ -12,7 +12,7 @@ mod validate;
 pub use assigned::{
     AssignedToken, ENTRA_USER_PERMISSIONS, TEAMS_EXTENSION_SCOPE, validate_assigned,
 };
-pub use cache::KeyCache;
+pub use cache::{FetchCounts, KeyCache};
 pub use jwks::JwksError;
 pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};
 
@@ -54,6 +54,8 @@ pub struct Issuer {
 #[derive(Default)]
 pub struct TrustedIssuers {
     by_resource: HashMap<String, Vec<Arc<Issuer>>>,
+    /// Key set fetches of every issuer, for the metrics.
+    fetches: Arc<cache::FetchCounts>,
 }
 
 impl TrustedIssuers {
@@ -73,6 +75,7 @@ impl TrustedIssuers {
             .build()
             .map_err(IssuerError::HttpClient)?;
         let mut by_resource: HashMap<String, Vec<Arc<Issuer>>> = HashMap::new();
+        let fetches = Arc::new(cache::FetchCounts::default());
         for config in configs {
             let issuer = crate::domain::quote(&config.issuer);
             if !resources.contains(&config.resource) {
@@ -83,7 +86,8 @@ impl TrustedIssuers {
                     known: known.join(", "),
                 });
             }
-            let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown);
+            let keys = KeyCache::new(config.jwks.clone(), http.clone(), config.cooldown)
+                .counting(fetches.clone());
             match (&config.jwks, keys.refresh().await) {
                 (_, Ok(_)) => {}
                 (JwksSource::File(path), Err(cause)) => {
@@ -103,7 +107,15 @@ impl TrustedIssuers {
                 .or_default()
                 .push(Arc::new(Issuer { config, keys }));
         }
-        Ok(TrustedIssuers { by_resource })
+        Ok(TrustedIssuers {
+            by_resource,
+            fetches,
+        })
+    }
+
+    /// Key set fetches (and key file reads) since start, of every issuer.
+    pub fn fetches(&self) -> Arc<cache::FetchCounts> {
+        self.fetches.clone()
     }
 
     pub fn for_resource(&self, resource: &ResourceName) -> &[Arc<Issuer>] {

@@ -65,10 +65,11 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::Malformed(what) => write!(f, "malformed: {what}"),
             Refusal::UnsupportedAlgorithm(alg) => {
+                // Only logged: escaped, for the token is the caller's.
                 write!(
                     f,
                     "alg '{}' is not RS256 or ES256",
-                    crate::domain::quote(alg)
+                    crate::logs::Escaped::at_most(alg, 80)
                 )
             }
             Refusal::UnknownIssuer => f.write_str("its iss is not a trusted issuer"),

@@ -4,6 +4,7 @@
 
 pub mod assignments;
 mod listing;
+mod measured;
 pub mod postgres;
 mod records;
 mod rows;
@@ -31,6 +32,7 @@ fn fresh_secret() -> String {
     getrandom::fill(&mut bytes).expect("the system's random source");
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+pub use measured::MeasuredStore;
 
 /// Which backend holds the data, and where.
 #[derive(Debug, Clone)]
@@ -39,6 +41,16 @@ pub enum Database {
     Sqlite(PathBuf),
     /// A shared PostgreSQL database: any number of servers.
     Postgres(postgres::PgOptions),
+}
+
+impl Database {
+    /// The backend's name, as the metrics label it.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        }
+    }
 }
 
 /// Who opens the store, which decides what it may share.
@@ -182,4 +194,35 @@ pub trait Store: AssignmentStore + Send + Sync + 'static {
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
     /// Adds a key and retires every other unretired key as of its creation.
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError>;
+
+    /// What the backend shows the metrics; nothing unless it says otherwise.
+    fn probes(&self) -> StoreProbes {
+        StoreProbes::default()
+    }
+}
+
+/// What a backend lets the metrics read at scrape time: its write queue,
+/// its group commits and its connections.
+#[derive(Clone, Default)]
+pub struct StoreProbes {
+    /// SQLite: writes waiting for the writer thread.
+    pub write_queue_depth: Option<Arc<std::sync::atomic::AtomicI64>>,
+    /// SQLite: how many writes each group commit made durable.
+    pub group_commit_writes: Option<prometheus_client::metrics::histogram::Histogram>,
+    /// The connections' state now.
+    pub pool: Option<Arc<dyn Fn() -> PoolUsage + Send + Sync>>,
+    /// Seconds the change feed is behind: how long the last events numbered
+    /// had waited for their number (PostgreSQL; SQLite numbers as it commits).
+    pub feed_lag: Option<Arc<dyn Fn() -> f64 + Send + Sync>>,
+}
+
+/// Database connections of this server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub idle: usize,
+    pub in_use: usize,
+    /// The most the pool opens, when it has a limit.
+    pub max: Option<usize>,
+    /// Callers waiting for a connection, when the pool queues them.
+    pub waiting: Option<usize>,
 }

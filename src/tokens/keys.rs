@@ -149,6 +149,17 @@ pub struct KeyRing {
     set: RwLock<Arc<KeySet>>,
     /// Reloads caused by tokens with an unknown `kid`.
     misses: Throttle,
+    /// Tokens signed with this ring, for the metrics.
+    issued: IssuedCounts,
+}
+
+/// Tokens signed since start, by subject.
+#[derive(Debug, Default)]
+pub struct IssuedCounts {
+    pub identities: std::sync::atomic::AtomicU64,
+    pub teams_users: std::sync::atomic::AtomicU64,
+    /// Teams Phone extensibility and Entra ID users, by their assignments.
+    pub assigned_users: std::sync::atomic::AtomicU64,
 }
 
 /// At most one reload per this interval is caused by unknown `kid`s, so
@@ -162,6 +173,7 @@ impl KeyRing {
         Ok(KeyRing {
             set: RwLock::new(Arc::new(set)),
             misses: Throttle::new(MISS_RELOAD_THROTTLE),
+            issued: IssuedCounts::default(),
         })
     }
 
@@ -179,6 +191,11 @@ impl KeyRing {
         let set = load_set(store).await?;
         *self.set.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(set);
         Ok(())
+    }
+
+    /// How many tokens this ring signed, by subject.
+    pub fn issued(&self) -> &IssuedCounts {
+        &self.issued
     }
 
     pub fn active(&self) -> Arc<SigningKey> {

@@ -5,7 +5,7 @@ mod exchanged;
 mod keys;
 
 pub use exchanged::assigned_user_grant;
-pub use keys::{Jwk, KeyError, KeyRing, SigningKey, rotate};
+pub use keys::{IssuedCounts, Jwk, KeyError, KeyRing, SigningKey, rotate};
 
 use crate::domain::{
     EntraId, IdentityId, Resource, RevocationEpoch, Scopes, Subject, TeamsUserId, Timestamp,
@@ -161,6 +161,12 @@ pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
         URL_SAFE_NO_PAD.encode(payload)
     );
     let signature = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes())?);
+    let count = match grant.subject {
+        Subject::Identity(_) => &keys.issued().identities,
+        Subject::TeamsUser(_) => &keys.issued().teams_users,
+        Subject::Assigned(_) => &keys.issued().assigned_users,
+    };
+    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(IssuedToken {
         token: format!("{message}.{signature}"),
         expires_on: Timestamp::from_unix_seconds(exp),

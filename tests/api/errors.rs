@@ -38,13 +38,19 @@ async fn unknown_routes_get_a_404_in_the_error_envelope() {
     let app = spawn_app().await;
     let e = error_of(app.unsigned(Method::GET, "/nothing/here").await, 404).await;
     assert_eq!(e["code"], "NotFound");
+    // A known path with another method is a 405 (methods.rs).
     let e = error_of(
-        app.unsigned(Method::PUT, &format!("/identities?{API}"))
+        app.unsigned(Method::PUT, &format!("/identities/x/y?{API}"))
             .await,
         404,
     )
     .await;
-    assert!(e["message"].as_str().unwrap().contains("PUT /identities"));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("PUT /identities/x/y")
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The access log of a real `commid serve` process, read from its stderr:
 //! one line per request naming the identity, and never a token, the access
-//! key or the connection string, whichever way the client authenticates.
+//! key or the connection string, whichever way the client authenticates, in
+//! the text and in the JSON format.
 
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -24,9 +25,38 @@ fn log_with(path: &std::path::Path, expected: &[&str]) -> String {
 
 #[tokio::test]
 async fn local_requests_log_the_identity_and_never_a_token_or_the_key() {
+    requests_log_the_identity_and_never_a_secret("text").await;
+}
+
+#[tokio::test]
+async fn json_logs_name_the_identity_and_never_a_token_or_the_key() {
+    requests_log_the_identity_and_never_a_secret("json").await;
+}
+
+/// The identity and resource of an access line: from its text, or from the
+/// members of a JSON record.
+fn identity_and_resource(line: &str, format: &str) -> (String, String) {
+    if format == "json" {
+        let record: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(record["target"], "commid::access", "{line}");
+        assert!(record["status"].is_u64(), "{line}");
+        let member = |name: &str| record[name].as_str().unwrap().to_owned();
+        return (member("identity"), member("resource"));
+    }
+    let field = |name: &str| {
+        let start = line.find(&format!(" {name}=")).expect(name) + name.len() + 2;
+        line[start..].split(' ').next().unwrap().to_owned()
+    };
+    (field("identity"), field("resource"))
+}
+
+async fn requests_log_the_identity_and_never_a_secret(format: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let server =
-        crate::common::server::start_with_env(dir.path(), &["--http"], &[("RUST_LOG", "info")]);
+    let server = crate::common::server::start_with_env(
+        dir.path(),
+        &["--http"],
+        &[("RUST_LOG", "info"), ("COMMID_LOG_FORMAT", format)],
+    );
     let target = &server.target;
     let http = reqwest::Client::new();
 
@@ -96,15 +126,10 @@ async fn local_requests_log_the_identity_and_never_a_token_or_the_key() {
         "POST /accessTokens/:verify 200",
     ] {
         let line = line_for(request);
-        assert!(
-            line.contains(&format!(" identity={id} ")),
-            "the identity in: {line}"
-        );
-        assert!(line.contains(" resource="), "{line}");
-        assert!(
-            !line.contains("resource=upstream:"),
-            "not forwarded: {line}"
-        );
+        let (identity, resource) = identity_and_resource(line, format);
+        assert_eq!(identity, id, "the identity in: {line}");
+        assert_ne!(resource, "-", "{line}");
+        assert!(!resource.starts_with("upstream:"), "not forwarded: {line}");
     }
 
     let key = target

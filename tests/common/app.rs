@@ -22,6 +22,8 @@ pub struct TestApp {
     pub connection_string: String,
     pub data_dir: PathBuf,
     pub http: reqwest::Client,
+    /// `http://ADDR` of the scrape-only metrics listener, when there is one.
+    pub metrics: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -45,6 +47,7 @@ pub async fn spawn_with(adjust: impl FnOnce(Layer) -> Layer) -> TestApp {
     let cs = ConnectionString::parse(&connection_string).unwrap();
     let base = app.base_url().as_str().trim_end_matches('/').to_owned();
     let local = format!("http://127.0.0.1:{}", app.port());
+    let metrics = app.metrics_address().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
@@ -57,6 +60,7 @@ pub async fn spawn_with(adjust: impl FnOnce(Layer) -> Layer) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        metrics,
         _dir: dir,
     }
 }

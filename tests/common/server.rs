@@ -17,6 +17,8 @@ pub struct Target {
     pub connection_string: String,
     /// The certificate to trust, when serving TLS.
     pub tls_certificate: Option<String>,
+    /// `http://ADDR/metrics` of the scrape-only listener, when there is one.
+    pub metrics: Option<String>,
 }
 
 pub struct Server {
@@ -102,6 +104,7 @@ pub fn start_with_env(
             key: Vec::new(),
             connection_string: String::new(),
             tls_certificate: None,
+            metrics: None,
         },
         _data_dir: None,
     };
@@ -119,6 +122,9 @@ pub fn start_with_env(
                 std::fs::read_to_string(&log_path).unwrap_or_default()
             );
         };
+        if let Some(url) = line.strip_prefix("Metrics on ") {
+            server.target.metrics = Some(url.to_owned());
+        }
         if let Some(cs) = line.strip_prefix("Connection string: ") {
             let parsed = commid::acs::ConnectionString::parse(cs).unwrap();
             server.target.base = parsed.endpoint.as_str().trim_end_matches('/').to_owned();

@@ -51,22 +51,35 @@ pub async fn sequence(store: &PostgresStore) -> Result<(), StoreError> {
                 // batch's size is reserved from the sequence at once (only
                 // sequencers, under the lock, draw from it) and given out by
                 // row number.
-                tx.execute(
-                    "WITH batch AS (
-                       SELECT insertion, row_number() OVER (ORDER BY insertion) AS n
-                       FROM (SELECT insertion FROM identity_events WHERE sequence IS NULL
-                             ORDER BY insertion LIMIT $1) pending),
-                     size AS (SELECT count(*) AS k FROM batch),
-                     reserved AS (
-                       SELECT setval('identity_event_sequence',
-                                     nextval('identity_event_sequence') + k - 1) AS last, k
-                       FROM size WHERE k > 0)
-                     UPDATE identity_events e SET sequence = r.last - r.k + b.n
-                     FROM batch b, reserved r WHERE e.insertion = b.insertion",
-                    &[&SEQUENCE_BATCH],
-                )
-                .await
-                .map_err(map_err)?;
+                let oldest: i64 = tx
+                    .query_one(
+                        "WITH batch AS (
+                           SELECT insertion, row_number() OVER (ORDER BY insertion) AS n
+                           FROM (SELECT insertion FROM identity_events WHERE sequence IS NULL
+                                 ORDER BY insertion LIMIT $1) pending),
+                         size AS (SELECT count(*) AS k FROM batch),
+                         reserved AS (
+                           SELECT setval('identity_event_sequence',
+                                         nextval('identity_event_sequence') + k - 1) AS last, k
+                           FROM size WHERE k > 0),
+                         numbered AS (
+                           UPDATE identity_events e SET sequence = r.last - r.k + b.n
+                           FROM batch b, reserved r WHERE e.insertion = b.insertion
+                           RETURNING e.at)
+                         SELECT coalesce(min(at), 0)::BIGINT FROM numbered",
+                        &[&SEQUENCE_BATCH],
+                    )
+                    .await
+                    .map_err(map_err)?
+                    .get(0);
+                let lag = if oldest == 0 {
+                    0
+                } else {
+                    (Timestamp::now().micros() - oldest).max(0)
+                };
+                store
+                    .feed_lag_micros
+                    .store(lag, std::sync::atomic::Ordering::Relaxed);
             }
             tx.commit().await.map_err(map_err)
         })

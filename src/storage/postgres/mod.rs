@@ -32,6 +32,8 @@ pub struct PostgresStore {
     timeout: Duration,
     /// `lastTokenIssuedAt` times waiting for the next flush (`touches.rs`).
     touches: Arc<Touches>,
+    /// Microseconds the oldest event of the last sequencer run had waited.
+    feed_lag_micros: Arc<std::sync::atomic::AtomicI64>,
 }
 
 const IDENTITY_COLUMNS: &str =
@@ -88,6 +90,7 @@ impl PostgresStore {
             pool,
             timeout: options.timeout,
             touches: Arc::default(),
+            feed_lag_micros: Arc::default(),
         })
     }
 

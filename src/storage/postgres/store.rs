@@ -10,8 +10,8 @@ use crate::domain::{
 };
 use crate::storage::rows;
 use crate::storage::{
-    Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
-    StoreError, StoredSigningKey,
+    Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, PoolUsage,
+    Store, StoreError, StoreProbes, StoredSigningKey,
 };
 use async_trait::async_trait;
 
@@ -284,5 +284,25 @@ impl Store for PostgresStore {
             tx.commit().await.map_err(map_err)
         })
         .await
+    }
+
+    fn probes(&self) -> StoreProbes {
+        let pool = self.pool.clone();
+        let lag = self.feed_lag_micros.clone();
+        StoreProbes {
+            feed_lag: Some(std::sync::Arc::new(move || {
+                lag.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6
+            })),
+            pool: Some(std::sync::Arc::new(move || {
+                let status = pool.status();
+                PoolUsage {
+                    idle: status.available,
+                    in_use: status.size.saturating_sub(status.available),
+                    max: Some(status.max_size),
+                    waiting: Some(status.waiting),
+                }
+            })),
+            ..StoreProbes::default()
+        }
     }
 }

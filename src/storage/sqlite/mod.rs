@@ -12,7 +12,7 @@ mod writer;
 
 use super::{
     Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
-    StoreError, StoredSigningKey,
+    StoreError, StoreProbes, StoredSigningKey,
 };
 use crate::domain::{
     AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
@@ -284,5 +284,17 @@ impl Store for SqliteStore {
                 .map_err(map_err)
             })
             .await
+    }
+
+    fn probes(&self) -> StoreProbes {
+        let stats = self.writer.stats();
+        let readers = self.readers.counts();
+        StoreProbes {
+            write_queue_depth: Some(stats.depth.clone()),
+            group_commit_writes: Some(stats.group_writes.clone()),
+            pool: Some(std::sync::Arc::new(move || readers.usage())),
+            // Numbered as they commit: never behind.
+            feed_lag: Some(std::sync::Arc::new(|| 0.0)),
+        }
     }
 }

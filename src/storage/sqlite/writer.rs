@@ -4,7 +4,10 @@
 
 use super::map_err;
 use crate::storage::StoreError;
+use prometheus_client::metrics::histogram::Histogram;
 use rusqlite::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use tokio::sync::oneshot;
 
@@ -15,9 +18,21 @@ type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) -> Reply + Send>;
 
 const MAX_GROUP: usize = 512;
 
+/// Writes per group commit: powers of two up to [`MAX_GROUP`].
+const GROUP_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
 #[derive(Clone)]
 pub struct Writer {
     jobs: SyncSender<Job>,
+    stats: WriterStats,
+}
+
+/// What the metrics read: the queue's depth and the size of each group.
+#[derive(Clone)]
+pub struct WriterStats {
+    /// Writes queued and not yet taken by the writer thread.
+    pub depth: Arc<AtomicI64>,
+    pub group_writes: Histogram,
 }
 
 impl Writer {
@@ -25,11 +40,20 @@ impl Writer {
     /// write that finds it full is refused with `Busy`, never left waiting.
     pub fn start(conn: Connection, capacity: usize) -> Writer {
         let (jobs, rx) = sync_channel(capacity);
+        let stats = WriterStats {
+            depth: Arc::default(),
+            group_writes: Histogram::new(GROUP_BUCKETS),
+        };
+        let thread_stats = stats.clone();
         std::thread::Builder::new()
             .name("commid-sqlite-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(conn, rx, thread_stats))
             .expect("cannot start the SQLite writer thread");
-        Writer { jobs }
+        Writer { jobs, stats }
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Runs `op` in the next group and resolves once that group is durable.
@@ -66,10 +90,15 @@ impl Writer {
     }
 
     fn submit(&self, job: Job) -> Result<(), StoreError> {
-        self.jobs.try_send(job).map_err(|e| match e {
-            TrySendError::Full(_) => StoreError::Busy,
-            TrySendError::Disconnected(_) => {
-                StoreError::Unavailable("the SQLite writer stopped".into())
+        // Counted before it is sent, so the writer never takes it first.
+        self.stats.depth.fetch_add(1, Ordering::Relaxed);
+        self.jobs.try_send(job).map_err(|e| {
+            self.stats.depth.fetch_sub(1, Ordering::Relaxed);
+            match e {
+                TrySendError::Full(_) => StoreError::Busy,
+                TrySendError::Disconnected(_) => {
+                    StoreError::Unavailable("the SQLite writer stopped".into())
+                }
             }
         })
     }
@@ -91,7 +120,7 @@ fn in_savepoint<T>(
     result
 }
 
-fn run(conn: Connection, rx: Receiver<Job>) {
+fn run(conn: Connection, rx: Receiver<Job>, stats: WriterStats) {
     while let Ok(first) = rx.recv() {
         let mut group = Vec::with_capacity(16);
         group.push(first);
@@ -101,6 +130,8 @@ fn run(conn: Connection, rx: Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        stats.depth.fetch_sub(group.len() as i64, Ordering::Relaxed);
+        stats.group_writes.observe(group.len() as f64);
         let outcome = match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 let replies: Vec<Reply> = group.into_iter().map(|job| job(Ok(&conn))).collect();

@@ -1,0 +1,82 @@
+//! 405 with `Allow`: a request whose path is one of ours but whose method is
+//! not. The methods come from the OpenAPI document (each path template and
+//! the operations it lists), read once when the app is built; routes outside
+//! the document (the portal, Swagger UI, `/openapi.json`,
+//! `/apiDefinition.swagger.json`, `/metrics`) are all `GET`. Whether a path
+//! is ours is actix's own routing, without the method guards.
+
+use crate::error::ApiError;
+use actix_web::web::Data;
+use actix_web::{HttpMessage, HttpRequest};
+use std::collections::HashMap;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::path::{Operation, PathItem};
+
+/// A request that no route took: the default service answered it (404 or
+/// 405). Metrics count it as `unmatched`, whatever path it names.
+#[derive(Debug, Clone, Copy)]
+pub struct Unrouted;
+
+/// The methods of each path template of the OpenAPI document.
+#[derive(Default)]
+pub struct AllowTable {
+    /// Template → `GET, DELETE`.
+    by_template: HashMap<String, String>,
+}
+
+/// What routes outside the document answer to.
+const OUTSIDE_DOCUMENT: &str = "GET";
+
+impl AllowTable {
+    pub fn from_openapi(doc: &OpenApi) -> Self {
+        let by_template = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods: Vec<&str> = operations(item).map(|(m, _)| m).collect();
+                (template.clone(), methods.join(", "))
+            })
+            .collect();
+        AllowTable { by_template }
+    }
+
+    /// The `Allow` value of a route template actix matched.
+    fn allow(&self, template: &str) -> &str {
+        self.by_template
+            .get(template)
+            .map_or(OUTSIDE_DOCUMENT, String::as_str)
+    }
+}
+
+/// The operations of a path item with their methods, in a fixed order.
+pub fn operations(item: &PathItem) -> impl Iterator<Item = (&'static str, &Operation)> {
+    [
+        ("GET", &item.get),
+        ("PUT", &item.put),
+        ("POST", &item.post),
+        ("DELETE", &item.delete),
+        ("OPTIONS", &item.options),
+        ("HEAD", &item.head),
+        ("PATCH", &item.patch),
+        ("TRACE", &item.trace),
+        ("QUERY", &item.query),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_ref().map(|o| (method, o)))
+}
+
+/// The default service: 405 with `Allow` for a path some route has, 404
+/// otherwise, both in the error envelope.
+pub async fn fallback(req: HttpRequest, table: Data<AllowTable>) -> Result<(), ApiError> {
+    req.extensions_mut().insert(Unrouted);
+    // Guard-less: the template whatever the method (`{id}` is one segment).
+    match req.resource_map().match_pattern(req.path()) {
+        Some(template) => Err(ApiError::method_not_allowed(
+            req.method().as_str(),
+            req.path(),
+            table.allow(&template),
+        )),
+        None => Err(ApiError::route_not_found(req.method().as_str(), req.path())),
+    }
+}
