@@ -19,7 +19,9 @@ mod api {
     mod teams_issuer;
     mod teams_keys;
     mod teams_refused;
+    mod test_connection;
     mod tls;
     mod tokens;
+    mod triggers;
     mod verify_more;
 }

@@ -37,7 +37,7 @@ pub const METADATA: [(&str, &str); 3] = [
 /// Operations of the handlers that are not actions, by method and route:
 /// probes, the key set, and (until the connector offers them) the
 /// directory's list, count, lookup and change feed.
-pub const NOT_EXPORTED: [(&str, &str); 7] = [
+pub const NOT_EXPORTED: [(&str, &str); 11] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/.well-known/jwks.json"),
@@ -45,6 +45,10 @@ pub const NOT_EXPORTED: [(&str, &str); 7] = [
     ("get", "/identities/:count"),
     ("get", "/identities/:byCustomId"),
     ("get", "/identityEvents"),
+    ("get", "/triggers/identityCreated"),
+    ("get", "/triggers/identityDeleted"),
+    ("get", "/triggers/identityTokensRevoked"),
+    ("get", "/connection/:test"),
 ];
 
 /// One action. `route` and `method` name the handler in the OpenAPI

@@ -16,11 +16,14 @@ pub mod identity_by_custom_id;
 pub mod identity_events;
 pub mod issue_token;
 pub mod jwks;
+mod links;
 pub mod list_identities;
 mod middleware;
 pub mod paging;
 pub mod portal;
 pub mod revoke_tokens;
+pub mod test_connection;
+pub mod triggers;
 pub mod verify_token;
 
 pub use directory_params::{DirectoryQuery, FeedParams, FilterParams, ListQueryParams};
@@ -80,6 +83,7 @@ pub fn no_store(response: &mut HttpResponseBuilder) {
         (name = "Identity", description = "Communication identities."),
         (name = "Token", description = "Access tokens."),
         (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
+        (name = "Triggers", description = "commid's own: polling triggers for Power Automate and Logic Apps, one per kind of change feed event. Not in Azure Communication Services."),
         (name = "Service", description = "Health of the service."),
     )
 )]
@@ -115,6 +119,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(count_identities::count_identities)
         .service(identity_by_custom_id::identity_by_custom_id)
         .service(identity_events::identity_events)
+        .service(triggers::identity_created)
+        .service(triggers::identity_deleted)
+        .service(triggers::identity_tokens_revoked)
+        .service(test_connection::test_connection)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)
         .service(issue_token::issue_token)
