@@ -3,5 +3,8 @@
 mod common;
 mod connector {
     mod definition;
+    mod flows;
     mod rules;
+    mod rules_dropdowns;
+    mod rules_triggers;
 }

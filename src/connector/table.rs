@@ -6,6 +6,7 @@
 //! or enum these tables do not name, so a new field in a handler cannot reach
 //! makers without a label.
 
+use super::flows::TEST_CONNECTION;
 use crate::domain::ApiVersion;
 
 /// The connector's name in Power Automate: at most 30 characters, without
@@ -35,20 +36,14 @@ pub const METADATA: [(&str, &str); 3] = [
 ];
 
 /// Operations of the handlers that are not actions, by method and route:
-/// probes, the key set, and (until the connector offers them) the
-/// directory's list, count, lookup and change feed.
-pub const NOT_EXPORTED: [(&str, &str); 11] = [
+/// probes, the key set, and the directory's count and change feed (the
+/// triggers offer the feed).
+pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/.well-known/jwks.json"),
-    ("get", "/identities"),
     ("get", "/identities/:count"),
-    ("get", "/identities/:byCustomId"),
     ("get", "/identityEvents"),
-    ("get", "/triggers/identityCreated"),
-    ("get", "/triggers/identityDeleted"),
-    ("get", "/triggers/identityTokensRevoked"),
-    ("get", "/connection/:test"),
 ];
 
 /// One action. `route` and `method` name the handler in the OpenAPI
@@ -131,6 +126,35 @@ pub const OPERATIONS: &[Operation] = &[
             of the Teams user that expires when the Entra token does.",
         body_summary: Some("Teams User Token"),
     },
+    Operation {
+        method: "get",
+        route: "/identities",
+        path: "/identities",
+        operation_id: "ListCommunicationIdentities",
+        summary: "List users",
+        description: "List the users of the resource, oldest first unless Order says otherwise, \
+            optionally only the one with a custom ID, those created in a time range, or those idle since a time.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/identities/:byCustomId",
+        path: "/identities/:byCustomId",
+        operation_id: "GetCommunicationIdentityByCustomId",
+        summary: "Get a user by custom ID",
+        description: "Get the user that has a custom ID, and when a token was last issued for the user.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/connection/:test",
+        path: "/connection/:test",
+        operation_id: TEST_CONNECTION,
+        summary: "Test the connection",
+        description: "Check that the connection string works: commid, or the Azure Communication Services \
+            resource it names, accepts its key.",
+        body_summary: None,
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +212,79 @@ pub const PARAMETERS: &[Parameter] = &[
         default: None,
         url_encoding_single: true,
     },
+    Parameter {
+        location: "query",
+        name: "createdAfter",
+        exported_name: "createdAfter",
+        summary: "Created After",
+        description: "Only users created after this time.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "createdBefore",
+        exported_name: "createdBefore",
+        summary: "Created Before",
+        description: "Only users created before this time.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "lastTokenIssuedBefore",
+        exported_name: "lastTokenIssuedBefore",
+        summary: "Idle Since",
+        description: "Only users idle since this time: their last token was issued before it, \
+            or they never had one and were created before it.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "order",
+        exported_name: "order",
+        summary: "Order",
+        description: "Oldest first (the default) or newest first.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "maxPageSize",
+        exported_name: "maxPageSize",
+        summary: "Page Size",
+        description: "At most this many users per page, 1 to 1000 (100 when empty). With Pagination on, \
+            the action follows the pages until it has the number of users its threshold asks for.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "continuationToken",
+        exported_name: "continuationToken",
+        summary: "Continuation Token",
+        description: "Where a page starts: only ever taken from the previous page's next link.",
+        visibility: Visibility::Internal,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "since",
+        exported_name: "since",
+        summary: "Cursor",
+        description: "Where in the change feed the trigger is: set by the trigger itself, \
+            in the Location of each answer.",
+        visibility: Visibility::Internal,
+        default: None,
+        url_encoding_single: false,
+    },
 ];
 
 /// Responses every action describes, where its handler does not. `true`:
@@ -224,3 +321,34 @@ pub const ERROR_SCHEMA: &str = "ErrorResponse";
 /// one of them; everywhere else schemas are inlined, so that each property
 /// carries its own label.
 pub const DEFINITIONS: &[&str] = &[ERROR_SCHEMA];
+
+/// Parameters whose meaning differs between actions, by operation id:
+/// found before the entries of [`PARAMETERS`].
+pub const ACTION_PARAMETERS: &[(&str, Parameter)] = &[
+    (
+        "ListCommunicationIdentities",
+        Parameter {
+            location: "query",
+            name: "customId",
+            exported_name: "customId",
+            summary: "Custom ID",
+            description: "Only the user with exactly this custom ID.",
+            visibility: Visibility::Advanced,
+            default: None,
+            url_encoding_single: false,
+        },
+    ),
+    (
+        "GetCommunicationIdentityByCustomId",
+        Parameter {
+            location: "query",
+            name: "customId",
+            exported_name: "customId",
+            summary: "Custom ID",
+            description: "The custom ID the user was created with (1 to 256 characters).",
+            visibility: Visibility::Important,
+            default: None,
+            url_encoding_single: false,
+        },
+    ),
+];

@@ -1,0 +1,355 @@
+//! What the connector offers beyond the certified connector's actions, as
+//! a maker sees it: List users with paging, Get a user by custom ID, the
+//! User ID dropdowns, the three polling triggers and the connection test;
+//! first in the definition, then against a server, called the way the
+//! designer and the engine call them from the definition alone.
+
+use crate::common::app::{TestApp, spawn_app};
+use commid::connector::DEFAULT_HOST;
+use commid::domain::ApiVersion;
+use serde_json::{Value, json};
+
+fn definition() -> Value {
+    commid::connector::api_definition(&commid::http::openapi_json(), DEFAULT_HOST).unwrap()
+}
+
+/// The path, method and operation with `id`.
+fn find(d: &Value, id: &str) -> (String, String, Value) {
+    for (path, item) in d["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["operationId"] == id {
+                return (path.clone(), method.clone(), op.clone());
+            }
+        }
+    }
+    panic!("no operation {id}");
+}
+
+fn parameter<'a>(op: &'a Value, name: &str) -> &'a Value {
+    op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no parameter {name}"))
+}
+
+#[test]
+fn list_users_pages_by_next_link_with_its_filters_under_advanced_parameters() {
+    let d = definition();
+    let (path, method, list) = find(&d, "ListCommunicationIdentities");
+    assert_eq!((path.as_str(), method.as_str()), ("/identities", "get"));
+    assert_eq!(list["summary"], "List users");
+    assert_eq!(list["x-ms-pageable"], json!({"nextLinkName": "nextLink"}));
+    for (name, label) in [
+        ("customId", "Custom ID"),
+        ("createdAfter", "Created After"),
+        ("createdBefore", "Created Before"),
+        ("lastTokenIssuedBefore", "Idle Since"),
+        ("order", "Order"),
+        ("maxPageSize", "Page Size"),
+    ] {
+        let p = parameter(&list, name);
+        assert_eq!(
+            (&p["x-ms-summary"], &p["x-ms-visibility"]),
+            (&json!(label), &json!("advanced")),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        parameter(&list, "continuationToken")["x-ms-visibility"],
+        "internal"
+    );
+    let page = &list["responses"]["200"]["schema"];
+    assert_eq!(
+        page["properties"]["nextLink"]["x-ms-visibility"],
+        "internal"
+    );
+    let item = &page["properties"]["value"]["items"];
+    assert_eq!(item["required"], json!(["id", "displayName", "createdAt"]));
+    assert_eq!(item["properties"]["id"]["x-ms-summary"], "User ID");
+}
+
+#[test]
+fn get_a_user_by_custom_id_takes_the_custom_id_as_its_one_required_input() {
+    let d = definition();
+    let (path, _, get) = find(&d, "GetCommunicationIdentityByCustomId");
+    assert_eq!(path, "/identities/:byCustomId");
+    let custom = parameter(&get, "customId");
+    assert_eq!(
+        (&custom["required"], &custom["x-ms-visibility"]),
+        (&json!(true), &json!("important"))
+    );
+    assert_eq!(
+        get["responses"]["200"]["schema"]["properties"]["id"]["x-ms-summary"],
+        "User ID"
+    );
+}
+
+#[test]
+fn every_user_id_offers_the_newest_users_from_list_users_by_custom_id_or_id() {
+    let d = definition();
+    let mut seen = 0;
+    for id in [
+        "IssueIdentityAccessToken",
+        "RevokeIdentityAccessTokens",
+        "DeleteCommunicationIdentity",
+        "GetCommunicationIdentity",
+    ] {
+        let (_, _, op) = find(&d, id);
+        let user = parameter(&op, "identityId");
+        assert_eq!(
+            user["x-ms-dynamic-values"],
+            json!({
+                "operationId": "ListCommunicationIdentities",
+                "parameters": {"api-version": ApiVersion::DEFAULT, "order": "desc", "maxPageSize": 1000},
+                "value-collection": "value",
+                "value-path": "id",
+                "value-title": "displayName",
+            }),
+            "{id}"
+        );
+        assert_eq!(
+            user["x-ms-dynamic-list"]["parameters"]["api-version"],
+            json!({"value": ApiVersion::DEFAULT})
+        );
+        assert_eq!(user["type"], "string", "a typed ID is still a value");
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+}
+
+#[test]
+fn the_triggers_poll_for_one_event_per_run_and_say_how_to_see_them_fire() {
+    let d = definition();
+    for (id, summary) in [
+        ("OnCommunicationIdentityCreated", "When a user is created"),
+        ("OnCommunicationIdentityDeleted", "When a user is deleted"),
+        (
+            "OnIdentityAccessTokensRevoked",
+            "When a user's tokens are revoked",
+        ),
+    ] {
+        let (_, method, op) = find(&d, id);
+        assert_eq!((method.as_str(), &op["summary"]), ("get", &json!(summary)));
+        assert_eq!(op["x-ms-trigger"], "single");
+        assert_eq!(
+            op["x-ms-trigger-metadata"],
+            json!({"kind": "query", "mode": "polling"})
+        );
+        assert!(
+            op["x-ms-trigger-hint"]
+                .as_str()
+                .unwrap()
+                .starts_with("To see it work")
+        );
+        assert_eq!(parameter(&op, "since")["x-ms-visibility"], "internal");
+        let fired = &op["responses"]["200"];
+        assert!(fired.get("headers").is_none(), "no header outputs");
+        assert_eq!(
+            fired["schema"]["properties"]["id"]["x-ms-summary"],
+            "User ID"
+        );
+        let waiting = &op["responses"]["202"];
+        assert!(waiting.get("schema").is_none());
+        assert_eq!(waiting["headers"]["Location"]["type"], "string");
+        assert_eq!(waiting["headers"]["Retry-After"]["type"], "integer");
+    }
+}
+
+#[test]
+fn the_connection_is_tested_with_a_hidden_cheap_read_when_it_is_made() {
+    let d = definition();
+    assert_eq!(
+        d["x-ms-capabilities"],
+        json!({"testConnection": {"operationId": "TestConnection", "parameters": {"api-version": ApiVersion::DEFAULT}}})
+    );
+    let (path, method, test) = find(&d, "TestConnection");
+    assert_eq!(
+        (path.as_str(), method.as_str()),
+        ("/connection/:test", "get")
+    );
+    assert_eq!(test["x-ms-visibility"], "internal");
+}
+
+/// Calls `operation_id` of the definition as the designer does: its path,
+/// `arguments` as query parameters (api-version at its default unless
+/// given), the connection string in the security definition's header.
+async fn call(app: &TestApp, operation_id: &str, arguments: &Value) -> (u16, Value) {
+    let d = definition();
+    let (path, method, op) = find(&d, operation_id);
+    assert_eq!(method, "get");
+    let mut query: Vec<(String, String)> = vec![(
+        "api-version".into(),
+        parameter(&op, "api-version")["default"]
+            .as_str()
+            .unwrap()
+            .into(),
+    )];
+    for (name, value) in arguments.as_object().unwrap() {
+        parameter(&op, name);
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        query.retain(|(n, _)| n != name);
+        query.push((name.clone(), text));
+    }
+    let header = d["securityDefinitions"]["api_key"]["name"]
+        .as_str()
+        .unwrap();
+    let r = app
+        .http
+        .get(format!("{}{path}?{}", app.local, encoded(&query)))
+        .header(header, &app.connection_string)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    assert!(
+        op["responses"].get(status.to_string()).is_some(),
+        "{operation_id} answered {status}, which the definition does not describe"
+    );
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn encoded(pairs: &[(String, String)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        query.append_pair(name, value);
+    }
+    query.finish()
+}
+
+async fn create(app: &TestApp, custom: Option<&str>) -> String {
+    let body = custom.map_or(json!({}), |c| json!({"customId": c}));
+    let r = app
+        .with_connection_string(
+            &app.connection_string,
+            reqwest::Method::POST,
+            "/identities?api-version=2023-10-01",
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["identity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_dropdown_lists_the_newest_users_titled_by_custom_id_or_else_id() {
+    let app = spawn_app().await;
+    let plain = create(&app, None).await;
+    let mapped = create(&app, Some("alice@contoso.example")).await;
+    let d = definition();
+    let (_, _, issue) = find(&d, "IssueIdentityAccessToken");
+    let dropdown = &parameter(&issue, "identityId")["x-ms-dynamic-values"];
+    let (status, answer) = call(
+        &app,
+        dropdown["operationId"].as_str().unwrap(),
+        &dropdown["parameters"],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let items: Vec<(String, String)> = answer[dropdown["value-collection"].as_str().unwrap()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let field = |key: &str| {
+                item[dropdown[key].as_str().unwrap()]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            };
+            (field("value-path"), field("value-title"))
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (mapped.clone(), "alice@contoso.example".to_owned()),
+            (plain.clone(), plain.clone())
+        ],
+        "newest first, each with a title"
+    );
+}
+
+#[tokio::test]
+async fn list_users_follows_next_link_through_the_gateway_to_the_last_page() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(create(&app, Some(&format!("u{i}"))).await);
+    }
+    let prefix = "https://gateway.example/apim/commid/shared-commid-1";
+    let (status, first) = call(
+        &app,
+        "ListCommunicationIdentities",
+        &json!({"maxPageSize": 2}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut listed: Vec<Value> = first["value"].as_array().unwrap().clone();
+    let mut next = first["nextLink"].as_str().map(|l| format!("{prefix}{l}"));
+    // The engine calls each nextLink through the gateway, which sends it on.
+    while let Some(link) = next {
+        let rest = link.strip_prefix(prefix).expect("a link on the gateway");
+        let page: Value = app
+            .http
+            .get(format!("{}{rest}", app.local))
+            .header("Connection-String", &app.connection_string)
+            .header("X-MS-APIM-Referrer-Prefix", prefix)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        listed.extend(page["value"].as_array().unwrap().iter().cloned());
+        next = page["nextLink"].as_str().map(str::to_owned);
+    }
+    let got: Vec<&str> = listed.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids);
+}
+
+#[tokio::test]
+async fn get_a_user_by_custom_id_finds_the_user_or_answers_404() {
+    let app = spawn_app().await;
+    let id = create(&app, Some("E-1001")).await;
+    let (status, user) = call(
+        &app,
+        "GetCommunicationIdentityByCustomId",
+        &json!({"customId": "E-1001"}),
+    )
+    .await;
+    assert_eq!((status, &user["id"]), (200, &json!(id)));
+    let (status, missing) = call(
+        &app,
+        "GetCommunicationIdentityByCustomId",
+        &json!({"customId": "E-404"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &missing["error"]["code"]),
+        (404, &json!("IdentityNotFound"))
+    );
+}
+
+#[tokio::test]
+async fn the_connection_test_passes_a_good_connection_string_and_fails_a_wrong_key() {
+    let mut app = spawn_app().await;
+    let d = definition();
+    let test = &d["x-ms-capabilities"]["testConnection"];
+    let operation = test["operationId"].as_str().unwrap();
+    let (status, body) = call(&app, operation, &test["parameters"]).await;
+    assert_eq!((status, &body["kind"]), (200, &json!("commid")));
+    let endpoint = app.connection_string.split(";accesskey=").next().unwrap();
+    app.connection_string = format!(
+        "{endpoint};accesskey={}",
+        commid::domain::AccessKey::generate().text().expose()
+    );
+    let (status, body) = call(&app, operation, &test["parameters"]).await;
+    assert_eq!((status, &body["error"]["code"]), (401, &json!("Denied")));
+}
