@@ -12,6 +12,7 @@ mod api {
     mod passthrough;
     mod passthrough_failures;
     mod passthrough_routing;
+    mod poller;
     mod portal;
     mod revoke_delete;
     mod service;

@@ -2,12 +2,14 @@
 //! real `commid serve` child process (`server`), a scripted ACS double
 //! (`double`), a test OpenID issuer (`issuer`), a PostgreSQL schema per test
 //! (`postgres`), the SDKs' request signing (`sign`) and Power Automate's
-//! polling engine for triggers (`poller`). Each binary uses a
+//! polling engine for triggers (`poller`) with
+//! three flows on them racing writers (`flows`). Each binary uses a
 //! part of it.
 #![allow(dead_code)]
 
 pub mod app;
 pub mod double;
+pub mod flows;
 pub mod issuer;
 pub mod poller;
 pub mod postgres;
