@@ -41,7 +41,14 @@ impl Origin {
         } else {
             info.scheme()
         };
-        Origin::Direct(format!("{scheme}://{host}"))
+        // A host that makes no URL (a forged Host header) gets the
+        // resource's own endpoint instead of a broken link.
+        match url::Url::parse(&format!("{scheme}://{host}/")) {
+            Ok(url) if url.host_str().is_some() && url.path() == "/" && url.query().is_none() => {
+                Origin::Direct(url.as_str().trim_end_matches('/').to_owned())
+            }
+            _ => Origin::Direct(resource.endpoint.as_str().trim_end_matches('/').to_owned()),
+        }
     }
 
     /// `path_and_query` (starting with `/`) on this origin.
@@ -132,6 +139,22 @@ mod tests {
             Origin::of(&req, &resource("https://identity.example.com/")).link("/x"),
             "http://127.0.0.1:8080/x",
             "another host: the scheme the request came with"
+        );
+        let req = TestRequest::default()
+            .insert_header(("host", "bad host"))
+            .to_http_request();
+        assert_eq!(
+            Origin::of(&req, &resource("https://identity.example.com/")).link("/x"),
+            "https://identity.example.com/x",
+            "a host that makes no URL: the resource's endpoint"
+        );
+        let req = TestRequest::default()
+            .insert_header(("host", "example.org/path?q"))
+            .to_http_request();
+        assert_eq!(
+            Origin::of(&req, &resource("https://identity.example.com/")).link("/x"),
+            "https://identity.example.com/x",
+            "a host with a path: the resource's endpoint"
         );
     }
 }
