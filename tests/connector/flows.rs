@@ -353,3 +353,35 @@ async fn the_connection_test_passes_a_good_connection_string_and_fails_a_wrong_k
     let (status, body) = call(&app, operation, &test["parameters"]).await;
     assert_eq!((status, &body["error"]["code"]), (401, &json!("Denied")));
 }
+
+#[tokio::test]
+async fn each_trigger_of_the_definition_answers_its_first_poll_with_a_location_on_its_own_path() {
+    let app = spawn_app().await;
+    let d = definition();
+    let header = d["securityDefinitions"]["api_key"]["name"]
+        .as_str()
+        .unwrap();
+    for id in [
+        "OnCommunicationIdentityCreated",
+        "OnCommunicationIdentityDeleted",
+        "OnIdentityAccessTokensRevoked",
+    ] {
+        let (path, _, op) = find(&d, id);
+        let version = parameter(&op, "api-version")["default"].as_str().unwrap();
+        let r = app
+            .http
+            .get(format!("{}{path}?api-version={version}", app.local))
+            .header(header, &app.connection_string)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202, "{id}");
+        assert!(op["responses"]["202"]["headers"]["Retry-After"].is_object());
+        assert_eq!(r.headers()["retry-after"], "60");
+        let location = r.headers()["location"].to_str().unwrap();
+        assert!(
+            location.starts_with(&format!("{}{path}?api-version={version}&since=", app.local)),
+            "{id}: {location}"
+        );
+    }
+}
