@@ -4,6 +4,7 @@ mod common;
 mod connector {
     mod definition;
     mod flows;
+    mod flows_served;
     mod rules;
     mod rules_dropdowns;
     mod rules_triggers;
