@@ -18,6 +18,7 @@ mod api {
     mod passthrough;
     mod passthrough_failures;
     mod passthrough_routing;
+    mod poller;
     mod portal;
     mod revoke_delete;
     mod service;
@@ -27,7 +28,9 @@ mod api {
     mod teams_issuer;
     mod teams_keys;
     mod teams_refused;
+    mod test_connection;
     mod tls;
     mod tokens;
+    mod triggers;
     mod verify_more;
 }

@@ -3,6 +3,10 @@
 mod common;
 mod connector {
     mod definition;
+    mod flows;
+    mod flows_served;
     mod rules;
+    mod rules_dropdowns;
+    mod rules_triggers;
     mod teams_phone;
 }

@@ -5,4 +5,5 @@ mod instances {
     mod feed;
     mod multi_instance;
     mod outage;
+    mod triggers;
 }

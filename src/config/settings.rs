@@ -113,7 +113,7 @@ settings! {
         env: Some("COMMID_EVENT_RETENTION_HOURS"), flag: none,
         default: value(DEFAULT_EVENT_RETENTION_HOURS), read: number!("a number of hours"),
         meaning: "how long the change feed (`GET /identityEvents`) keeps events (1 to 8760); a \
-            cursor older than that gets 410 `CursorExpired`",
+            cursor older than that gets 410 `CursorExpired` (a trigger's starts again at the end)",
     },
     trusted_issuers: Vec<TrustedIssuerEntry> {
         env: None, flag: none,

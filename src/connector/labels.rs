@@ -45,6 +45,12 @@ impl Property {
             ..self
         }
     }
+    const fn internal(self) -> Self {
+        Property {
+            visibility: Visibility::Internal,
+            ..self
+        }
+    }
     const fn described(self, description: &'static str) -> Self {
         Property {
             description: Some(description),
@@ -176,9 +182,42 @@ pub const PROPERTIES: &[Property] = &[
     property("ErrorBody", "code", "Error Code"),
     property("ErrorBody", "message", "Error Message"),
     property("ErrorBody", "target", "Error Target"),
+    property("IdentityList", "value", "Users").described("The users of this page."),
+    property("IdentityList", "nextLink", "Next Link")
+        .internal()
+        .described("The URL of the next page; absent on the last page."),
+    property("ListedIdentity", "id", "User ID"),
+    property("ListedIdentity", "customId", "Custom ID"),
+    property("ListedIdentity", "displayName", "Display Name")
+        .advanced()
+        .described("The custom ID when the user has one, otherwise the user ID."),
+    property("ListedIdentity", "createdAt", "Created At").date_time(),
+    property(
+        "ListedIdentity",
+        "lastTokenIssuedAt",
+        "Last Token Issued At",
+    )
+    .date_time(),
+    property("IdentityEvent", "id", "User ID").described("The ID of the user."),
+    property("IdentityEvent", "customId", "Custom ID")
+        .described("The user's custom ID when it happened, if it had one."),
+    property("IdentityEvent", "at", "Event Time")
+        .described("When it happened.")
+        .date_time(),
+    property("IdentityEvent", "kind", "Event Kind")
+        .advanced()
+        .described("What happened."),
+    property("IdentityEvent", "sequence", "Event Sequence")
+        .advanced()
+        .described("The event's place in the change feed: later events have larger numbers."),
+    property("ConnectionTest", "kind", "Connection Kind"),
+    property("ConnectionTest", "resource", "Resource").described(
+        "The commid resource's name, or the Azure Communication Services resource's host.",
+    ),
 ];
 
-/// Display names of the values of every enum schema, by schema name.
+/// Display names of the values of every enum schema, by schema name (or,
+/// for a parameter's own enum, by the parameter's name).
 pub const ENUMS: &[(&str, &[(&str, &str)])] = &[
     (
         "TokenScope",
@@ -211,5 +250,25 @@ pub const ENUMS: &[(&str, &[(&str, &str)])] = &[
             ("wrongResource", "Issued for another resource"),
             ("malformed", "Malformed"),
         ],
+    ),
+    (
+        "EventKind",
+        &[
+            ("created", "User created"),
+            ("deleted", "User deleted"),
+            ("tokensRevoked", "Tokens revoked"),
+        ],
+    ),
+    (
+        "ConnectionKind",
+        &[
+            ("commid", "commid resource"),
+            ("acs", "Azure Communication Services resource"),
+        ],
+    ),
+    // A parameter's enum, by the parameter's name.
+    (
+        "order",
+        &[("asc", "Oldest first"), ("desc", "Newest first")],
     ),
 ];

@@ -7,6 +7,8 @@
 //! [`export`] writes `apiDefinition.swagger.json` and `apiProperties.json`;
 //! the copies at the repository root are its output with [`Options::default`].
 
+mod extensions;
+pub mod flows;
 mod labels;
 mod operations;
 mod properties;
@@ -95,6 +97,7 @@ pub fn api_definition(openapi: &Value, host: &str) -> Result<Value, ExportError>
         },
         "security": [{properties::API_KEY: []}],
         "x-ms-connector-metadata": metadata,
+        "x-ms-capabilities": extensions::capabilities(),
     })))
 }
 

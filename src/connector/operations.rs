@@ -2,7 +2,8 @@
 //! and responses in Swagger 2.0 form, named and labelled from the table.
 
 use super::ExportError;
-use super::schema::{Schemas, plain_text};
+use super::extensions::{self, all_operations};
+use super::schema::{Schemas, enum_values, plain_text};
 use super::table::{self, Operation, Parameter, Visibility};
 use serde_json::{Map, Value, json};
 
@@ -20,9 +21,7 @@ pub fn paths(openapi: &Value) -> Result<(Value, Value), ExportError> {
         .ok_or_else(|| ExportError::at("paths", "the OpenAPI document has no paths"))?;
     for (route, item) in source {
         for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {
-            let known = table::OPERATIONS
-                .iter()
-                .any(|o| o.route == route && o.method == method);
+            let known = all_operations().any(|o| o.route == route && o.method == method);
             if !known && !table::NOT_EXPORTED.contains(&(method.as_str(), route.as_str())) {
                 return Err(ExportError::at(
                     &format!("{method} {route}"),
@@ -33,7 +32,7 @@ pub fn paths(openapi: &Value) -> Result<(Value, Value), ExportError> {
     }
     let mut paths = Map::new();
     let mut schemas = Schemas::new(components);
-    for operation in table::OPERATIONS {
+    for operation in all_operations() {
         let at = format!("{} {}", operation.method, operation.route);
         let handler = source
             .get(operation.route)
@@ -64,7 +63,7 @@ fn convert(
         .into_iter()
         .flatten()
     {
-        let (mut converted, entry) = self::parameter(parameter, at)?;
+        let (mut converted, entry) = self::parameter(operation, parameter, at)?;
         if let Some((_, version)) = table::API_VERSIONS
             .iter()
             .find(|(route, _)| *route == operation.route)
@@ -96,17 +95,26 @@ fn convert(
     if !parameters.is_empty() {
         out["parameters"] = Value::Array(parameters);
     }
+    extensions::operation(operation, &mut out);
     Ok(out)
 }
 
-/// A path or query parameter, and its entry in the table.
-fn parameter(parameter: &Value, at: &str) -> Result<(Value, &'static Parameter), ExportError> {
+/// A path or query parameter of `operation`, and its entry in the table
+/// (the action's own, else the shared one).
+fn parameter(
+    operation: &Operation,
+    parameter: &Value,
+    at: &str,
+) -> Result<(Value, &'static Parameter), ExportError> {
     let name = parameter["name"].as_str().unwrap_or_default();
     let location = parameter["in"].as_str().unwrap_or_default();
     let at = format!("{at} {location} parameter {name}");
-    let entry = table::PARAMETERS
+    let matches = |p: &Parameter| p.name == name && p.location == location;
+    let entry = table::ACTION_PARAMETERS
         .iter()
-        .find(|p| p.name == name && p.location == location)
+        .find(|(op, p)| *op == operation.operation_id && matches(p))
+        .map(|(_, p)| p)
+        .or_else(|| table::PARAMETERS.iter().find(|p| matches(p)))
         .ok_or_else(|| ExportError::at(&at, "not in src/connector/table.rs"))?;
     let kind = parameter
         .pointer("/schema/type")
@@ -138,7 +146,35 @@ fn parameter(parameter: &Value, at: &str) -> Result<(Value, &'static Parameter),
     if entry.url_encoding_single {
         out["x-ms-url-encoding"] = json!("single");
     }
+    constraints(parameter, entry, &mut out, &at)?;
+    extensions::parameter(entry.exported_name, &mut out);
     Ok((out, entry))
+}
+
+/// What the parameter's schema says beyond its type: its format, range
+/// and enum (with display names); its default only from the table.
+fn constraints(
+    parameter: &Value,
+    entry: &Parameter,
+    out: &mut Value,
+    at: &str,
+) -> Result<(), ExportError> {
+    let schema = &parameter["schema"];
+    for key in ["format", "minimum", "maximum", "minLength", "maxLength"] {
+        if let Some(value) = schema.get(key) {
+            out[key] = value.clone();
+        }
+    }
+    // An internal parameter is fixed by its default: no choice to label.
+    if let Some(values) = schema
+        .get("enum")
+        .filter(|_| entry.visibility != Visibility::Internal)
+    {
+        out["enum"] = values.clone();
+        out["x-ms-enum-values"] =
+            enum_values(entry.name, values).map_err(|e| ExportError::at(at, e))?;
+    }
+    Ok(())
 }
 
 fn request_body(
@@ -180,6 +216,9 @@ fn responses(handler: &Value, schemas: &mut Schemas, at: &str) -> Result<Value, 
                 .and_then(|c| c.get("schema"))
                 .ok_or_else(|| ExportError::at(&at, "only application/json responses"))?;
             converted["schema"] = schemas.convert(schema, &at)?;
+        }
+        if let Some(headers) = extensions::headers(status, response, &at)? {
+            converted["headers"] = headers;
         }
         out.insert(status.clone(), converted);
     }

@@ -246,8 +246,14 @@ impl<'a> Schemas<'a> {
                 .map_err(|e| ExportError::at(&at, format!("default {default}: {e}")))?;
             out.insert("default".into(), value);
         }
-        if entry.visibility == Visibility::Internal && !out.contains_key("default") {
-            return Err(ExportError::at(&at, "an internal property needs a default"));
+        if entry.visibility == Visibility::Internal
+            && entry.required
+            && !out.contains_key("default")
+        {
+            return Err(ExportError::at(
+                &at,
+                "an internal property a maker must send needs a default",
+            ));
         }
         Ok((converted, entry.required))
     }
@@ -269,7 +275,7 @@ fn single_type(value: &Value, at: &str) -> Result<String, ExportError> {
     }
 }
 
-fn enum_values(name: &str, values: &Value) -> Result<Value, ExportError> {
+pub fn enum_values(name: &str, values: &Value) -> Result<Value, ExportError> {
     let names = labels::ENUMS
         .iter()
         .find(|(n, _)| *n == name)

@@ -6,6 +6,7 @@
 //! or enum these tables do not name, so a new field in a handler cannot reach
 //! makers without a label.
 
+use super::flows::TEST_CONNECTION;
 use crate::domain::ApiVersion;
 
 /// The connector's name in Power Automate: at most 30 characters, without
@@ -35,19 +36,17 @@ pub const METADATA: [(&str, &str); 3] = [
 ];
 
 /// Operations of the handlers that are not actions, by method and route:
-/// probes and the key set; (until the connector offers them) the
-/// directory's list, count, lookup and change feed; the Bearer exchanges,
-/// which take an end user's Entra token (a flow has none to give, and the
-/// connection authenticates with a connection string); and the Entra-user
-/// assignments, which only the 2025-03-02-preview api-version has (and
-/// whose bulk update is a merge patch, which a connector cannot send).
-pub const NOT_EXPORTED: [(&str, &str); 14] = [
+/// probes and the key set; the directory's count and change feed (the
+/// triggers offer the feed); the Bearer exchanges, which take an end user's
+/// Entra token (a flow has none to give, and the connection authenticates
+/// with a connection string); and the Entra-user assignments, which only
+/// the 2025-03-02-preview api-version has (and whose bulk update is a
+/// merge patch, which a connector cannot send).
+pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/.well-known/jwks.json"),
-    ("get", "/identities"),
     ("get", "/identities/:count"),
-    ("get", "/identities/:byCustomId"),
     ("get", "/identityEvents"),
     ("post", "/access/teamsExtension/:exchangeAccessToken"),
     ("post", "/access/entra/:exchangeAccessToken"),
@@ -122,7 +121,7 @@ pub const OPERATIONS: &[Operation] = &[
         path: "/identities/{identityId}",
         operation_id: "GetCommunicationIdentity",
         summary: "Get a user",
-        description: "Get a user's custom ID and when a token was last issued for the user.",
+        description: "Get a user's external ID and when a token was last issued for the user.",
         body_summary: None,
     },
     Operation {
@@ -173,6 +172,35 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Delete a Teams Phone Assignment",
         description: "Remove a Teams user's or resource account's access to Teams Phone extensibility; \
             the access tokens already exchanged under the assignment stop being valid.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/identities",
+        path: "/identities",
+        operation_id: "ListCommunicationIdentities",
+        summary: "List users",
+        description: "List the users of the resource, oldest first unless Order says otherwise, \
+            optionally only the one with a custom ID, those created in a time range, or those idle since a time.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/identities/:byCustomId",
+        path: "/identities/:byCustomId",
+        operation_id: "GetCommunicationIdentityByCustomId",
+        summary: "Get a user by custom ID",
+        description: "Get the user that has a custom ID, and when a token was last issued for the user.",
+        body_summary: None,
+    },
+    Operation {
+        method: "get",
+        route: "/connection/:test",
+        path: "/connection/:test",
+        operation_id: TEST_CONNECTION,
+        summary: "Test the connection",
+        description: "Check that the connection string works: commid, or the Azure Communication Services \
+            resource it names, accepts its key.",
         body_summary: None,
     },
 ];
@@ -252,6 +280,79 @@ pub const PARAMETERS: &[Parameter] = &[
         default: None,
         url_encoding_single: false,
     },
+    Parameter {
+        location: "query",
+        name: "createdAfter",
+        exported_name: "createdAfter",
+        summary: "Created After",
+        description: "Only users created after this time.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "createdBefore",
+        exported_name: "createdBefore",
+        summary: "Created Before",
+        description: "Only users created before this time.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "lastTokenIssuedBefore",
+        exported_name: "lastTokenIssuedBefore",
+        summary: "Idle Since",
+        description: "Only users idle since this time: their last token was issued before it, \
+            or they never had one and were created before it.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "order",
+        exported_name: "order",
+        summary: "Order",
+        description: "Oldest first (the default) or newest first.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "maxPageSize",
+        exported_name: "maxPageSize",
+        summary: "Page Size",
+        description: "At most this many users per page, 1 to 1000 (100 when empty). With Pagination on, \
+            the action follows the pages until it has the number of users its threshold asks for.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "continuationToken",
+        exported_name: "continuationToken",
+        summary: "Continuation Token",
+        description: "Where a page starts: only ever taken from the previous page's next link.",
+        visibility: Visibility::Internal,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
+        name: "since",
+        exported_name: "since",
+        summary: "Cursor",
+        description: "Where in the change feed the trigger is: set by the trigger itself, \
+            in the Location of each answer.",
+        visibility: Visibility::Internal,
+        default: None,
+        url_encoding_single: false,
+    },
 ];
 
 /// Responses every action describes, where its handler does not. `true`:
@@ -288,3 +389,34 @@ pub const ERROR_SCHEMA: &str = "ErrorResponse";
 /// one of them; everywhere else schemas are inlined, so that each property
 /// carries its own label.
 pub const DEFINITIONS: &[&str] = &[ERROR_SCHEMA];
+
+/// Parameters whose meaning differs between actions, by operation id:
+/// found before the entries of [`PARAMETERS`].
+pub const ACTION_PARAMETERS: &[(&str, Parameter)] = &[
+    (
+        "ListCommunicationIdentities",
+        Parameter {
+            location: "query",
+            name: "customId",
+            exported_name: "customId",
+            summary: "Custom ID",
+            description: "Only the user with exactly this custom ID.",
+            visibility: Visibility::Advanced,
+            default: None,
+            url_encoding_single: false,
+        },
+    ),
+    (
+        "GetCommunicationIdentityByCustomId",
+        Parameter {
+            location: "query",
+            name: "customId",
+            exported_name: "customId",
+            summary: "Custom ID",
+            description: "The custom ID the user was created with (1 to 256 characters).",
+            visibility: Visibility::Important,
+            default: None,
+            url_encoding_single: false,
+        },
+    ),
+];

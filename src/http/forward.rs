@@ -53,18 +53,47 @@ pub async fn forward(
     let host = connection.endpoint.authority();
     match state.upstream.send(connection, &request).await {
         Ok(answer) => relay(answer, &host),
-        Err(ClientError::Timeout(_)) => {
-            Err(ApiError::gateway_timeout(&host, state.upstream.budget()))
-        }
-        Err(ClientError::Tls(_)) => Err(ApiError::bad_gateway(format!(
+        Err(e) => Err(unanswered(e, &host, state)),
+    }
+}
+
+/// Sends a read of its own (`GET path_and_query`, no body) to the request's
+/// upstream endpoint, signed with its connection string's key; the status
+/// the upstream answered. For checks of the connection, not for relaying.
+pub async fn probe(
+    req: &ApiRequest,
+    state: &AppState,
+    path_and_query: String,
+) -> Result<StatusCode, ApiError> {
+    let connection = req
+        .upstream()
+        .ok_or_else(|| ApiError::internal("a local request reached the pass-through"))?;
+    let request = Request {
+        method: reqwest::Method::GET,
+        path_and_query,
+        body: Vec::new(),
+        idempotent: true,
+    };
+    let host = connection.endpoint.authority();
+    match state.upstream.send(connection, &request).await {
+        Ok(answer) => StatusCode::from_u16(answer.status.as_u16()).map_err(ApiError::internal),
+        Err(e) => Err(unanswered(e, &host, state)),
+    }
+}
+
+/// Our error when the upstream gave no answer to relay.
+fn unanswered(e: ClientError, host: &str, state: &AppState) -> ApiError {
+    match e {
+        ClientError::Timeout(_) => ApiError::gateway_timeout(host, state.upstream.budget()),
+        ClientError::Tls(_) => ApiError::bad_gateway(format!(
             "The upstream endpoint {host} refused the TLS connection or its certificate is not trusted."
-        ))),
-        Err(ClientError::Response(why)) => Err(ApiError::bad_gateway(format!(
+        )),
+        ClientError::Response(why) => ApiError::bad_gateway(format!(
             "The upstream endpoint {host} gave an answer that is not relayed: {why}."
-        ))),
-        Err(_) => Err(ApiError::bad_gateway(format!(
+        )),
+        _ => ApiError::bad_gateway(format!(
             "The upstream endpoint {host} could not be reached."
-        ))),
+        )),
     }
 }
 

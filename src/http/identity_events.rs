@@ -61,19 +61,21 @@ pub async fn identity_events(
         ];
         format!("/identityEvents?{}", query_string(&pairs))
     });
-    let value = events
-        .into_iter()
-        .map(|e| IdentityEvent {
-            sequence: e.position.0,
-            kind: e.kind,
-            id: e.id.to_string(),
-            custom_id: e.custom_id.map(|c| c.as_str().to_owned()),
-            at: e.at.to_acs_string(),
-        })
-        .collect();
+    let value = events.iter().map(as_answered).collect();
     Ok(HttpResponse::Ok().json(IdentityEvents {
         value,
         cursor,
         next_link,
     }))
+}
+
+/// A stored event as the feed and the triggers answer it.
+pub fn as_answered(e: &crate::storage::IdentityEvent) -> IdentityEvent {
+    IdentityEvent {
+        sequence: e.position.0,
+        kind: e.kind,
+        id: e.id.to_string(),
+        custom_id: e.custom_id.as_ref().map(|c| c.as_str().to_owned()),
+        at: e.at.to_acs_string(),
+    }
 }

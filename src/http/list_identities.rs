@@ -1,6 +1,7 @@
 use crate::acs::models::{IdentityList, ListedIdentity};
 use crate::domain::{ListFilter, Order, PageSize};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::links::Origin;
 use crate::http::paging::query_string;
 use crate::http::{ApiRequest, AppState, DirectoryQuery, ListQueryParams};
 use crate::storage::ListQuery;
@@ -53,7 +54,13 @@ pub async fn list_identities(
         let token = state
             .paging
             .continuation(resource.id, &query.filter, order, after);
-        next_link(&req, &query.filter, order, size, token)
+        let link = next_link(&req, &query.filter, order, size, token);
+        // Through Power Platform's gateway, the next page must go through it
+        // too; API clients get the link relative to the endpoint.
+        match Origin::of(req.http(), resource) {
+            origin @ Origin::Gateway(_) => origin.link(&link),
+            Origin::Direct(_) => link,
+        }
     });
     let value = page
         .items

@@ -26,6 +26,7 @@ pub mod identity_by_custom_id;
 pub mod identity_events;
 pub mod issue_token;
 pub mod jwks;
+mod links;
 pub mod list_entra_assignments;
 pub mod list_identities;
 mod middleware;
@@ -35,6 +36,8 @@ pub mod put_entra_assignment;
 pub mod put_teams_extension_assignment;
 mod refusals;
 pub mod revoke_tokens;
+pub mod test_connection;
+pub mod triggers;
 pub mod update_entra_assignments;
 pub mod verify_token;
 
@@ -102,6 +105,7 @@ pub fn no_store(response: &mut HttpResponseBuilder) {
         (name = "Identity", description = "Communication identities."),
         (name = "Token", description = "Access tokens."),
         (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
+        (name = "Triggers", description = "commid's own: polling triggers for Power Automate and Logic Apps, one per kind of change feed event. Not in Azure Communication Services."),
         (name = "Service", description = "Health of the service."),
         (name = "Teams Phone extensibility", description = "Teams users and resource accounts exchanging their Microsoft Entra tokens, by assignment."),
         (name = "Entra ID users", description = "Microsoft Entra ID users exchanging their Entra tokens, by assignment (2025-03-02-preview)."),
@@ -151,6 +155,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(count_identities::count_identities)
         .service(identity_by_custom_id::identity_by_custom_id)
         .service(identity_events::identity_events)
+        .service(triggers::identity_created)
+        .service(triggers::identity_deleted)
+        .service(triggers::identity_tokens_revoked)
+        .service(test_connection::test_connection)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)
         .service(issue_token::issue_token)

@@ -1,13 +1,17 @@
 //! The one toolkit every test binary shares: an in-process app (`app`), a
 //! real `commid serve` child process (`server`), a scripted ACS double
 //! (`double`), a test OpenID issuer (`issuer`), a PostgreSQL schema per test
-//! (`postgres`) and the SDKs' request signing (`sign`). Each binary uses a
+//! (`postgres`), the SDKs' request signing (`sign`) and Power Automate's
+//! polling engine for triggers (`poller`) with
+//! three flows on them racing writers (`flows`). Each binary uses a
 //! part of it.
 #![allow(dead_code)]
 
 pub mod app;
 pub mod double;
+pub mod flows;
 pub mod issuer;
+pub mod poller;
 pub mod postgres;
 pub mod server;
 pub mod sign;

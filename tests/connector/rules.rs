@@ -41,12 +41,19 @@ const OPENAPI_3_ONLY: [&str; 14] = [
     "prefixItems",
 ];
 /// The `x-ms-` keys this connector may use.
-const X_MS_KEYS: [&str; 5] = [
+const X_MS_KEYS: &[&str] = &[
     "x-ms-summary",
     "x-ms-visibility",
     "x-ms-url-encoding",
     "x-ms-enum-values",
     "x-ms-connector-metadata",
+    "x-ms-trigger",
+    "x-ms-trigger-hint",
+    "x-ms-trigger-metadata",
+    "x-ms-dynamic-values",
+    "x-ms-dynamic-list",
+    "x-ms-pageable",
+    "x-ms-capabilities",
 ];
 
 fn title_case(text: &str) -> bool {
@@ -124,6 +131,8 @@ fn violations(d: &Value) -> Vec<String> {
         fail("paths", "operationIds repeat");
     }
     keywords(d, "", &mut fail);
+    super::rules_triggers::violations(d, &mut fail);
+    super::rules_dropdowns::violations(d, &mut fail);
     out
 }
 
@@ -320,7 +329,7 @@ fn the_rules_pass_the_certified_connectors_own_operations() {
 }
 
 /// `mutate` breaks the exported definition; a violation must name `expected`.
-fn caught(expected: &str, mutate: impl FnOnce(&mut Value)) {
+pub(super) fn caught(expected: &str, mutate: impl FnOnce(&mut Value)) {
     let mut d = exported();
     mutate(&mut d);
     let found = violations(&d);
@@ -333,7 +342,7 @@ fn caught(expected: &str, mutate: impl FnOnce(&mut Value)) {
 const CREATE: &str = "/paths/~1identities/post";
 const DELETE: &str = "/paths/~1identities~1{identityId}/delete";
 
-fn at<'a>(d: &'a mut Value, pointer: &str) -> &'a mut Value {
+pub(super) fn at<'a>(d: &'a mut Value, pointer: &str) -> &'a mut Value {
     d.pointer_mut(pointer)
         .unwrap_or_else(|| panic!("nothing at {pointer}"))
 }
