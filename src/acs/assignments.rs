@@ -11,21 +11,6 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-/// A Microsoft Entra id (tenant, object or application): a GUID.
-pub struct Guid;
-
-impl PartialSchema for Guid {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .pattern(Some(GUID_PATTERN))
-            .description(Some("A GUID."))
-            .into()
-    }
-}
-
-impl ToSchema for Guid {}
-
 fn principal_type_schema(kind: AssignmentKind, description: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
@@ -76,7 +61,7 @@ pub struct TeamsExtensionAssignmentRequest {
     /// The applications (client ids) through which the principal may
     /// exchange its tokens. A user's assignment without them admits no
     /// application; a resource account's admits any the issuer trusts.
-    #[schema(value_type = Option<Vec<Guid>>)]
+    #[schema(value_type = Option<Vec<EntraId>>)]
     pub client_ids: Option<Vec<String>>,
     /// Ignored, but must be the path's when given.
     #[schema(ignore)]
@@ -105,7 +90,7 @@ pub struct TeamsExtensionAssignment {
     pub principal_type: String,
     /// The applications through which the principal may exchange tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Guid>>)]
+    #[schema(value_type = Option<Vec<EntraId>>)]
     pub client_ids: Option<Vec<String>>,
 }
 
@@ -125,14 +110,14 @@ impl From<&Assignment> for TeamsExtensionAssignment {
 #[serde(rename_all = "camelCase")]
 pub struct EntraAssignmentRequest {
     /// The Microsoft Entra tenant of the principal.
-    #[schema(required = true, value_type = Guid)]
+    #[schema(required = true, value_type = EntraId)]
     pub tenant_id: Option<String>,
     /// Whom the assignment is for.
     #[schema(required = true, value_type = EntraPrincipalType)]
     pub principal_type: Option<String>,
     /// The applications (client ids) through which the principal may
     /// exchange its tokens.
-    #[schema(required = true, value_type = Vec<Guid>)]
+    #[schema(required = true, value_type = Vec<EntraId>)]
     pub client_ids: Option<Vec<String>>,
     /// Ignored, but must be the path's when given.
     #[schema(ignore)]
@@ -145,13 +130,13 @@ pub struct EntraAssignmentRequest {
 #[serde(rename_all = "camelCase")]
 pub struct EntraAssignment {
     /// The object id of the user or group, or the tenant id.
-    #[schema(value_type = Guid)]
+    #[schema(value_type = EntraId)]
     pub object_id: String,
-    #[schema(value_type = Guid)]
+    #[schema(value_type = EntraId)]
     pub tenant_id: String,
     #[schema(value_type = EntraPrincipalType)]
     pub principal_type: String,
-    #[schema(value_type = Vec<Guid>)]
+    #[schema(value_type = Vec<EntraId>)]
     pub client_ids: Vec<String>,
 }
 
@@ -188,9 +173,14 @@ impl PartialSchema for EntraAssignmentsUpdate {
             .item(ObjectBuilder::new().schema_type(SchemaType::Type(Type::Null)));
         ObjectBuilder::new()
             .schema_type(SchemaType::Type(Type::Object))
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .pattern(Some(GUID_PATTERN)),
+            ))
             .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(value.into()))))
             .description(Some(
-                "Object id → the assignment to set, or null to remove it.",
+                "Object id (a GUID) → the assignment to set, or null to remove it.",
             ))
             .into()
     }

@@ -33,15 +33,38 @@ impl EntraId {
     }
 }
 
+/// In the OpenAPI document, the schema `Guid`: what [`EntraId::from_guid`]
+/// accepts.
+impl utoipa::PartialSchema for EntraId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .pattern(Some(GUID_PATTERN))
+            .min_length(Some(36))
+            .max_length(Some(36))
+            .description(Some(
+                "A GUID in its hyphenated form, such as 87d349ed-44d7-43e1-9a83-5f2406dee5bd; never the nil GUID.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EntraId {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Guid".into()
+    }
+}
+
 impl std::fmt::Display for EntraId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0.hyphenated())
     }
 }
 
-/// The pattern of a GUID, for the OpenAPI document.
-pub const GUID_PATTERN: &str =
-    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// The pattern of what [`EntraId::from_guid`] accepts, for the OpenAPI
+/// document: a hyphenated GUID, but not the nil GUID.
+pub const GUID_PATTERN: &str = "^(?!0{8}-0{4}-0{4}-0{4}-0{12}$)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 #[cfg(test)]
 mod tests {
@@ -58,6 +81,28 @@ mod tests {
             EntraId::from_guid(id),
             EntraId::from_guid(&id.to_lowercase())
         );
+    }
+
+    #[test]
+    fn the_documented_schema_accepts_exactly_what_parsing_accepts() {
+        let schema = serde_json::to_value(<EntraId as utoipa::PartialSchema>::schema()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        for text in [
+            "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+            "87D349ED-44D7-43E1-9A83-5F2406DEE5BD",
+            "00000000-0000-0000-0000-000000000001",
+            "00000000-0000-0000-0000-000000000000",
+            "87d349ed44d743e19a835f2406dee5bd",
+            "{87d349ed-44d7-43e1-9a83-5f2406dee5bd}",
+            "87d349ed-44d7-43e1-9a83-5f2406dee5bd ",
+            "",
+        ] {
+            assert_eq!(
+                validator.is_valid(&serde_json::json!(text)),
+                EntraId::from_guid(text).is_some(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -14,6 +14,12 @@ impl utoipa::PartialSchema for TokenLifetime {
             )))
             .minimum(Some(Self::MIN_MINUTES as f64))
             .maximum(Some(Self::MAX_MINUTES as f64))
+            .description(Some(format!(
+                "Token lifetime in minutes, {} to {} (default {}).",
+                Self::MIN_MINUTES,
+                Self::MAX_MINUTES,
+                Self::MAX_MINUTES
+            )))
             .into()
     }
 }

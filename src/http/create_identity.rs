@@ -22,6 +22,7 @@ pub struct CreateIdentityRequest {
     pub create_token_with_scopes: Option<Vec<String>>,
     /// Token lifetime in minutes, 60 to 1440 (default 1440).
     #[schema(value_type = Option<TokenLifetime>, inline)]
+    #[serde(default, deserialize_with = "crate::http::extract::whole_number")]
     pub expires_in_minutes: Option<i64>,
     /// Your own id for the identity (1 to 256 characters, no control
     /// characters): creating again with the same custom id returns the same
@@ -47,6 +48,8 @@ pub struct CreateIdentityResponse {
 ///
 /// With a custom id it is get-or-create: the identity that already has it
 /// is returned (201), so a retried request never makes a second identity.
+/// `externalId` is the custom id's older name: send one of the two, or
+/// both with the same value.
 #[utoipa::path(
     tag = "Identity",
     operation_id = "CommunicationIdentity_Create",

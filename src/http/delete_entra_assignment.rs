@@ -1,5 +1,6 @@
 use super::assignment_request::entra_key;
 use crate::domain::EntraApiVersion;
+use crate::domain::EntraId;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};
@@ -15,7 +16,7 @@ use actix_web::{HttpResponse, delete};
     tag = "Entra ID users",
     operation_id = "EntraIdAssignment_Delete",
     params(
-        ("objectId" = String, Path, description = "The object id of the user or group, or the tenant id.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("objectId" = inline(EntraId), Path, description = "The object id of the user or group, or the tenant id."),
         ("api-version" = inline(EntraApiVersion), Query, description = "Version of API to invoke."),
     ),
     responses(

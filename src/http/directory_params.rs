@@ -2,7 +2,7 @@
 //! request with the domain's checks, and described in the OpenAPI document
 //! with the domain's schemas, so the two cannot drift apart.
 
-use crate::domain::{CustomId, ListFilter, Order, PageSize};
+use crate::domain::{ApiVersion, CustomId, ListFilter, Order, PageSize};
 use crate::error::ApiError;
 use crate::http::ApiRequest;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -51,7 +51,12 @@ fn date_time() -> RefOr<Schema> {
 
 fn filter_params() -> Vec<Parameter> {
     vec![
-        query("api-version", "Version of API to invoke.", text(), true),
+        query(
+            "api-version",
+            "Version of API to invoke.",
+            ApiVersion::schema(),
+            true,
+        ),
         query(
             "customId",
             "Only the identity with this custom id.",
@@ -123,7 +128,12 @@ pub struct FeedParams;
 impl IntoParams for FeedParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![
-            query("api-version", "Version of API to invoke.", text(), true),
+            query(
+                "api-version",
+                "Version of API to invoke.",
+                ApiVersion::schema(),
+                true,
+            ),
             query(
                 "since",
                 "The cursor of the last answer; without it the feed starts at its current end.",

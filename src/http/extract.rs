@@ -85,14 +85,12 @@ impl ApiRequest {
         }
     }
 
-    /// The body as `T`; `None` when the body is empty.
+    /// The body as `T`; `None` when the body is empty or JSON `null`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&self.body)
-            .map(Some)
-            .map_err(ApiError::bad_body)
+        serde_json::from_slice::<Option<T>>(&self.body).map_err(ApiError::bad_body)
     }
 
     /// The `{id}` path segment as an identity of this request's resource
@@ -187,5 +185,27 @@ impl FromRequest for ApiRequest {
                 req,
             })
         })
+    }
+}
+
+/// An optional JSON number that is whole: `90` and `90.0` alike (JSON Schema
+/// calls both integers, and so do the clients that send the second), for
+/// `#[serde(default, deserialize_with = "whole_number")]`.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::{Error, Unexpected};
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(whole) = number.as_i64() {
+        return Ok(Some(whole));
+    }
+    match number.as_f64() {
+        // Below 2^53, where every whole f64 is exact.
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        _ => Err(D::Error::invalid_value(
+            Unexpected::Other(&number.to_string()),
+            &"a whole number",
+        )),
     }
 }

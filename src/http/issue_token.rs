@@ -1,7 +1,6 @@
 use crate::acs::models::AccessToken;
-use crate::domain::Scope;
 use crate::domain::{ApiVersion, IdentityId};
-use crate::domain::{Scopes, Timestamp, TokenLifetime};
+use crate::domain::{Scope, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store};
@@ -16,10 +15,11 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct IssueTokenRequest {
     /// Scopes of the token: at least one.
-    #[schema(value_type = Vec<Scope>)]
+    #[schema(value_type = Vec<Scope>, min_items = 1)]
     pub scopes: Option<Vec<String>>,
     /// Token lifetime in minutes, 60 to 1440 (default 1440).
-    #[schema(minimum = 60, maximum = 1440)]
+    #[schema(value_type = Option<TokenLifetime>, inline)]
+    #[serde(default, deserialize_with = "crate::http::extract::whole_number")]
     pub expires_in_minutes: Option<i64>,
 }
 

@@ -23,7 +23,7 @@ const MAX_PAGE: usize = 1000;
     params(
         ("api-version" = inline(EntraApiVersion), Query, description = "Version of API to invoke."),
         ("maxpagesize" = Option<i32>, Query, description = "Assignments per page, 1 to 1000 (default 100).", minimum = 1, maximum = 1000),
-        ("continuationToken" = Option<String>, Query, description = "Where the page starts, as nextLink gives it."),
+        ("continuationToken" = Option<EntraId>, Query, description = "Where the page starts, as nextLink gives it."),
     ),
     responses(
         (status = 200, description = "A page of assignments.", body = EntraAssignments),

@@ -2,6 +2,7 @@ use super::assignment_request::{entra_assignment, entra_key};
 use crate::acs::assignments::{EntraAssignment, EntraAssignmentRequest};
 use crate::domain::AssignmentVersion;
 use crate::domain::EntraApiVersion;
+use crate::domain::EntraId;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState};
@@ -14,12 +15,13 @@ use actix_web::{HttpResponse, put};
 /// Gives a user, the members of a group, or every user of a tenant access
 /// to the resource's Entra token exchange, through the client ids listed.
 /// A replacement that changes anything makes the tokens exchanged under
-/// the assignment invalid; one that changes nothing does not.
+/// the assignment invalid; one that changes nothing does not. A `tenant`
+/// assignment is for the tenant itself: its object id is its `tenantId`.
 #[utoipa::path(
     tag = "Entra ID users",
     operation_id = "EntraIdAssignment_Upsert",
     params(
-        ("objectId" = String, Path, description = "The object id of the user or group, or the tenant id.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("objectId" = inline(EntraId), Path, description = "The object id of the user or group, or the tenant id."),
         ("api-version" = inline(EntraApiVersion), Query, description = "Version of API to invoke."),
     ),
     request_body(content = EntraAssignmentRequest, content_type = "application/json"),

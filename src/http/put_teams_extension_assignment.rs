@@ -1,6 +1,7 @@
 use super::assignment_request::{teams_extension_assignment, teams_extension_key};
 use crate::acs::assignments::{TeamsExtensionAssignment, TeamsExtensionAssignmentRequest};
 use crate::domain::AssignmentVersion;
+use crate::domain::EntraId;
 use crate::domain::TeamsExtensionApiVersion;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
@@ -20,8 +21,8 @@ use actix_web::{HttpResponse, put};
     tag = "Teams Phone extensibility",
     operation_id = "TeamsExtensionOperations_UpsertAssignment",
     params(
-        ("tenantId" = String, Path, description = "The Microsoft Entra tenant id.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-        ("objectId" = String, Path, description = "The Microsoft Entra object id of the user or resource account.", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("tenantId" = inline(EntraId), Path, description = "The Microsoft Entra tenant id."),
+        ("objectId" = inline(EntraId), Path, description = "The Microsoft Entra object id of the user or resource account."),
         ("api-version" = inline(TeamsExtensionApiVersion), Query, description = "Version of API to invoke."),
     ),
     request_body(content = TeamsExtensionAssignmentRequest, content_type = "application/json"),

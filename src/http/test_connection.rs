@@ -45,9 +45,10 @@ const NO_SUCH_IDENTITY: &str =
 #[utoipa::path(
     tag = "Service",
     operation_id = "Connection_Test",
-    params(("api-version" = String, Query, description = "Version of API to invoke.")),
+    params(("api-version" = inline(ApiVersion), Query, description = "Version of API to invoke.")),
     responses(
         (status = 200, description = "The connection string works.", body = ConnectionTest),
+        (status = 400, description = "The api-version is missing or not one this service knows.", body = ErrorResponse),
         (status = 401, description = "The key is wrong: commid's resource, or the ACS resource, refused it.", body = ErrorResponse),
         (status = 502, description = "Pass-through: the ACS resource could not be reached or gave an answer that proves nothing.", body = ErrorResponse),
         (status = 504, description = "Pass-through: the ACS resource did not answer in time.", body = ErrorResponse),

@@ -20,7 +20,8 @@ const MERGE_PATCH: &str = "application/merge-patch+json";
 /// A JSON merge patch (`Content-Type: application/merge-patch+json`): each
 /// member is an object id, whose assignment it sets (every member of it
 /// required) or, with `null`, deletes. All of it is applied, or nothing.
-/// The answer lists the assignments set.
+/// The answer lists the assignments set. A `tenant` assignment's member
+/// name is its `tenantId`.
 #[utoipa::path(
     tag = "Entra ID users",
     operation_id = "EntraIdAssignments_Update",

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyTokenRequest {
     /// A communication access token issued by this service.
-    #[schema(required = true, value_type = String)]
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub token: Option<String>,
 }
 

@@ -74,6 +74,36 @@ async fn out_of_range_lifetimes_get_the_live_services_message_and_target() {
 }
 
 #[tokio::test]
+async fn a_lifetime_written_as_a_whole_decimal_counts_and_a_fraction_is_refused() {
+    let app = spawn_app().await;
+    let id = app.create_identity().await;
+    let path = format!("/identities/{}/:issueAccessToken?{API}", encode(&id));
+    let body = |minutes: f64| Some(json!({"scopes": ["chat"], "expiresInMinutes": minutes}));
+    let r = app.signed(Method::POST, &path, body(90.0)).await;
+    assert_eq!(r.status(), 200);
+    let token: Value = r.json().await.unwrap();
+    let claims = payload(token["token"].as_str().unwrap());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        90 * 60
+    );
+    let e = error_of(app.signed(Method::POST, &path, body(90.5)).await, 400).await;
+    assert_eq!(e["code"], "ValidationError");
+    assert!(
+        e["message"].as_str().unwrap().contains("a whole number"),
+        "{e}"
+    );
+    let r = app
+        .signed(
+            Method::POST,
+            &format!("/identities?{API}"),
+            Some(json!({"createTokenWithScopes": ["chat"], "expiresInMinutes": 90.0})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
 async fn missing_empty_and_unknown_scopes_are_refused() {
     let app = spawn_app().await;
     let id = app.create_identity().await;

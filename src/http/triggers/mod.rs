@@ -16,7 +16,7 @@ pub use created::identity_created;
 pub use deleted::identity_deleted;
 pub use tokens_revoked::identity_tokens_revoked;
 
-use crate::domain::{EventKind, FeedPosition, ResourceId};
+use crate::domain::{ApiVersion, EventKind, FeedPosition, ResourceId};
 use crate::error::ApiError;
 use crate::http::identity_events::as_answered;
 use crate::http::links::Origin;
@@ -25,10 +25,11 @@ use crate::http::{ApiRequest, AppState};
 use crate::storage::{EventsRead, IdentityEvent};
 use actix_web::HttpResponse;
 use actix_web::http::header::{LOCATION, RETRY_AFTER};
-use utoipa::IntoParams;
 use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{IntoParams, PartialSchema};
 
 /// Seconds to wait when nothing is waiting. Power Automate polls no more
 /// often than once a minute anyway.
@@ -53,21 +54,27 @@ pub struct TriggerParams;
 impl IntoParams for TriggerParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         let text = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
-        let query = |name: &str, required: Required, description: &str| {
+        let query = |name: &str, required: Required, description: &str, schema: RefOr<Schema>| {
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Query)
                 .required(required)
                 .description(Some(description))
-                .schema(Some(text()))
+                .schema(Some(schema))
                 .build()
         };
         vec![
-            query("api-version", Required::True, "Version of API to invoke."),
+            query(
+                "api-version",
+                Required::True,
+                "Version of API to invoke.",
+                ApiVersion::schema(),
+            ),
             query(
                 "since",
                 Required::False,
                 "The feed cursor, as the last answer's Location carried it; without it the trigger starts at the feed's current end.",
+                text().into(),
             ),
         ]
     }
