@@ -70,6 +70,8 @@ pub struct Config {
     pub upstream: UpstreamOptions,
     /// How long the change feed keeps events.
     pub event_retention: std::time::Duration,
+    /// Bytes of the verification cache; 0: none.
+    pub verify_cache_bytes: usize,
     /// Prometheus metrics, and where they are served.
     pub metrics: MetricsServing,
 }
@@ -218,6 +220,12 @@ impl Layer {
                 "event retention {retention_hours} hours is out of range: use 1 to 8760."
             )));
         }
+        let verify_cache_bytes = declared(self.verify_cache_bytes);
+        if verify_cache_bytes > 1 << 30 {
+            return Err(ConfigError::Invalid(format!(
+                "verify cache {verify_cache_bytes} bytes is out of range: use 0 (no cache) to 1073741824."
+            )));
+        }
         let metrics = self.metrics_serving(listen)?;
         Ok(Config {
             listen,
@@ -231,6 +239,7 @@ impl Layer {
             limits,
             upstream,
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
+            verify_cache_bytes,
             metrics,
         })
     }

@@ -8,9 +8,30 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub struct Directory {
-    resources: RwLock<Arc<Vec<Arc<Resource>>>>,
+    resources: RwLock<Arc<Loaded>>,
     /// Reloads caused by unknown keys.
     misses: Throttle,
+}
+
+/// The resources, and each one's normalized endpoint authority (worked
+/// out once per load, not once per request).
+struct Loaded {
+    all: Arc<Vec<Arc<Resource>>>,
+    by_authority: Vec<(String, Arc<Resource>)>,
+}
+
+impl Loaded {
+    fn new(resources: Vec<Resource>) -> Arc<Self> {
+        let all: Vec<Arc<Resource>> = resources.into_iter().map(Arc::new).collect();
+        let by_authority = all
+            .iter()
+            .map(|r| (normalize(&r.endpoint.authority()), r.clone()))
+            .collect();
+        Arc::new(Loaded {
+            all: Arc::new(all),
+            by_authority,
+        })
+    }
 }
 
 /// How often an unknown key may trigger a reload.
@@ -18,9 +39,8 @@ const RELOAD_THROTTLE: Duration = Duration::from_millis(500);
 
 impl Directory {
     pub async fn load(store: &dyn Store) -> Result<Self, StoreError> {
-        let resources = store.resources().await?.into_iter().map(Arc::new).collect();
         Ok(Directory {
-            resources: RwLock::new(Arc::new(resources)),
+            resources: RwLock::new(Loaded::new(store.resources().await?)),
             misses: Throttle::just_permitted(RELOAD_THROTTLE),
         })
     }
@@ -28,14 +48,14 @@ impl Directory {
     /// A directory of these resources, as the store would give them.
     pub fn of(resources: Vec<Resource>) -> Self {
         Directory {
-            resources: RwLock::new(Arc::new(resources.into_iter().map(Arc::new).collect())),
+            resources: RwLock::new(Loaded::new(resources)),
             misses: Throttle::just_permitted(RELOAD_THROTTLE),
         }
     }
 
     pub async fn reload(&self, store: &dyn Store) -> Result<(), StoreError> {
-        let resources: Vec<_> = store.resources().await?.into_iter().map(Arc::new).collect();
-        *self.resources.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(resources);
+        let loaded = Loaded::new(store.resources().await?);
+        *self.resources.write().unwrap_or_else(|p| p.into_inner()) = loaded;
         Ok(())
     }
 
@@ -55,11 +75,15 @@ impl Directory {
         }
     }
 
-    pub fn all(&self) -> Arc<Vec<Arc<Resource>>> {
+    fn loaded(&self) -> Arc<Loaded> {
         self.resources
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    pub fn all(&self) -> Arc<Vec<Arc<Resource>>> {
+        self.loaded().all.clone()
     }
 
     /// The resource whose endpoint has this `host[:port]`; while only one
@@ -71,10 +95,11 @@ impl Directory {
     /// The resource whose endpoint has this very `host[:port]`.
     pub fn exact(&self, authority: &str) -> Option<Arc<Resource>> {
         let wanted = normalize(authority);
-        self.all()
+        self.loaded()
+            .by_authority
             .iter()
-            .find(|r| normalize(&r.endpoint.authority()) == wanted)
-            .cloned()
+            .find(|(known, _)| *known == wanted)
+            .map(|(_, r)| r.clone())
     }
 
     /// The one resource, while there is only one.

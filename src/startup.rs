@@ -278,6 +278,7 @@ fn app_state(
         store: store.clone(),
         directory: directory.clone(),
         keys: keys.clone(),
+        verified: crate::tokens::VerifiedTokens::new(config.verify_cache_bytes),
         issuers: issuers.clone(),
         body_limit: config.body_limit,
         limiter,

@@ -5,7 +5,7 @@ use commid::domain::{
     AccessKey, CustomId, DataLocation, Endpoint, IdentityId, KeySlot, Member, Resource,
     ResourceName, RevocationEpoch, Timestamp,
 };
-use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError};
+use commid::storage::{Created, Deleted, NewIdentity, Store, StoreError, TokenState};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -164,6 +164,58 @@ pub async fn revoking_raises_the_epoch_of_live_identities_only(store: Arc<dyn St
     assert_eq!(store.revoke_tokens(new.id).await.unwrap(), None);
 }
 
+pub async fn the_token_state_follows_every_revoke_and_delete_at_once(store: Arc<dyn Store>) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, None);
+    assert_eq!(store.token_state(new.id).await.unwrap(), None);
+    store.create_identity(new.clone()).await.unwrap();
+    let live = |epoch| Some(TokenState::Live(RevocationEpoch::from_i64(epoch)));
+    assert_eq!(store.token_state(new.id).await.unwrap(), live(0));
+    assert_eq!(store.token_state(new.id).await.unwrap(), live(0));
+    store.revoke_tokens(new.id).await.unwrap();
+    assert_eq!(store.token_state(new.id).await.unwrap(), live(1));
+    store.delete_identity(new.id).await.unwrap();
+    assert_eq!(
+        store.token_state(new.id).await.unwrap(),
+        Some(TokenState::Deleted)
+    );
+}
+
+pub async fn a_revoke_is_seen_by_every_read_after_it_whatever_reads_ran_during_it(
+    store: Arc<dyn Store>,
+) {
+    let r = with_resource(&*store).await;
+    let new = new_identity(&r, None);
+    store.create_identity(new.clone()).await.unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Readers race every revoke, so that some read the old epoch while the
+    // revoke commits.
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    store.token_state(new.id).await.unwrap();
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    for round in 1..=50 {
+        let epoch = store.revoke_tokens(new.id).await.unwrap().unwrap();
+        assert_eq!(epoch, RevocationEpoch::from_i64(round));
+        assert_eq!(
+            store.token_state(new.id).await.unwrap(),
+            Some(TokenState::Live(epoch)),
+            "round {round}: a read after the revoke saw an older epoch"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+}
+
 pub async fn deleting_leaves_a_tombstone_without_personal_data(store: Arc<dyn Store>) {
     let r = with_resource(&*store).await;
     let mut new = new_identity(&r, Some("personal@example.com"));
@@ -292,6 +344,8 @@ macro_rules! suite {
                     concurrent_get_or_create_makes_one_identity,
                     revoking_raises_the_epoch_of_live_identities_only,
                     deleting_leaves_a_tombstone_without_personal_data,
+                    the_token_state_follows_every_revoke_and_delete_at_once,
+                    a_revoke_is_seen_by_every_read_after_it_whatever_reads_ran_during_it,
                     the_last_token_time_is_recorded_soon_after,
                     a_flush_writes_the_gathered_token_times_before_it_returns,
                     a_new_signing_key_retires_the_others,

@@ -19,6 +19,14 @@ pub fn content_hash(body: &[u8]) -> String {
     STANDARD.encode(Sha256::digest(body))
 }
 
+/// Whether `header` (base64, as `x-ms-content-sha256` carries it) is the
+/// hash of `body`; compares the decoded bytes, allocating nothing.
+pub fn content_hash_is(header: &str, body: &[u8]) -> bool {
+    let mut sent = [0u8; 32];
+    matches!(STANDARD.decode_slice(header.trim(), &mut sent), Ok(32))
+        && sent == Sha256::digest(body).as_slice()
+}
+
 /// `VERB\npath?query\nvalue;value;…`, the values of the signed headers in
 /// the order `SignedHeaders` names them.
 pub fn string_to_sign(method: &str, path_and_query: &str, header_values: &[&str]) -> String {

@@ -92,12 +92,11 @@ pub fn authenticate(
     Err(AuthFailure::Missing)
 }
 
-fn request_host(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+fn request_host(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
+    match req.headers().get(HOST) {
+        Some(h) => h.to_str().ok().map(std::borrow::Cow::Borrowed),
+        None => req.uri().authority().map(|a| a.to_string().into()),
+    }
 }
 
 fn verify_signature(
@@ -121,23 +120,20 @@ fn verify_signature(
             "SignedHeaders must include host, x-ms-content-sha256 and x-ms-date (or date).".into(),
         ));
     };
-    let header_value = |name: &str| -> Result<String, AuthFailure> {
-        if name == "host" {
-            return request_host(req)
-                .ok_or_else(|| AuthFailure::Malformed("The request has no Host header.".into()));
-        }
+    let host = request_host(req)
+        .ok_or_else(|| AuthFailure::Malformed("The request has no Host header.".into()))?;
+    let header_value = |name: &str| -> Result<&str, AuthFailure> {
         req.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
             .ok_or_else(|| {
                 AuthFailure::Malformed(format!("The signed header '{name}' is missing."))
             })
     };
-    if header_value("x-ms-content-sha256")? != hmac::content_hash(body) {
+    if !hmac::content_hash_is(header_value("x-ms-content-sha256")?, body) {
         return Err(AuthFailure::ContentHashMismatch);
     }
-    let date = httpdate::parse_http_date(&header_value(date_header)?).map_err(|_| {
+    let date = httpdate::parse_http_date(header_value(date_header)?).map_err(|_| {
         AuthFailure::Malformed(format!("The {date_header} header is not an RFC 1123 date."))
     })?;
     let skew = now
@@ -147,7 +143,6 @@ fn verify_signature(
     if skew > MAX_CLOCK_SKEW {
         return Err(AuthFailure::ClockSkew);
     }
-    let host = header_value("host")?;
     let resource = directory
         .for_authority(&host)
         .ok_or(AuthFailure::UnknownResource)?;
@@ -157,33 +152,39 @@ fn verify_signature(
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    // Python signs `h:443` for an endpoint with a default port but sends
-    // `Host: h`, so a host without a port is also tried with each default.
-    let mut hosts = vec![host.clone()];
-    if !host.contains(':') || host.ends_with(']') {
-        hosts.push(format!("{host}:443"));
-        hosts.push(format!("{host}:80"));
-    }
-    for host in &hosts {
-        let values = auth
+    // The signed headers' values, the host's left for each try below.
+    let values = auth
+        .signed_headers
+        .iter()
+        .map(|name| match name.as_str() {
+            "host" => Ok(""),
+            name => header_value(name),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let matches = |host: &str| {
+        let values: Vec<&str> = auth
             .signed_headers
             .iter()
-            .map(|name| {
-                if name == "host" {
-                    Ok(host.clone())
-                } else {
-                    header_value(name)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
-        let sts = hmac::string_to_sign(method, target, &refs);
+            .zip(&values)
+            .map(|(name, value)| if name == "host" { host } else { value })
+            .collect();
+        let sts = hmac::string_to_sign(method, target, &values);
         let mut ok = false;
         for key in resource.keys() {
             ok |= hmac::verify(key.bytes(), &sts, &auth.signature);
         }
-        if ok {
-            return Ok(resource);
+        ok
+    };
+    // Python signs `h:443` for an endpoint with a default port but sends
+    // `Host: h`, so a host without a port is also tried with each default.
+    if matches(&host) {
+        return Ok(resource);
+    }
+    if !host.contains(':') || host.ends_with(']') {
+        for port in [443, 80] {
+            if matches(&format!("{host}:{port}")) {
+                return Ok(resource);
+            }
         }
     }
     Err(AuthFailure::WrongKey)

@@ -79,18 +79,23 @@ pub fn main() -> ExitCode {
     // before the first record; a mistake in them is reported below.
     let base = base_layer(cli.config);
     let format = base.as_ref().ok().and_then(|layer| layer.log_format);
-    crate::logs::init(format.unwrap_or_default(), default_level);
+    let log = crate::logs::init(format.unwrap_or_default(), default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
+            log.0.flush();
             eprintln!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, base)) {
+    let result = runtime.block_on(run(cli.command, base));
+    // Whatever the runtime's tasks still log, after what they logged.
+    drop(runtime);
+    log.0.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             eprintln!("error: {message}");

@@ -115,6 +115,14 @@ settings! {
         meaning: "how long the change feed (`GET /identityEvents`) keeps events (1 to 8760); a \
             cursor older than that gets 410 `CursorExpired` (a trigger's starts again at the end)",
     },
+    verify_cache_bytes: usize {
+        env: Some("COMMID_VERIFY_CACHE_BYTES"), flag: none,
+        default: value(crate::tokens::DEFAULT_VERIFY_CACHE_BYTES),
+        read: number!("a byte count (0: no cache)"),
+        meaning: "memory for tokens whose signature `POST /accessTokens/:verify` already checked \
+            (0 to 1073741824; `0` turns the cache off): verifying one again skips the signature, \
+            never the expiry, identity and revocation checks",
+    },
     trusted_issuers: Vec<TrustedIssuerEntry> {
         env: None, flag: none,
         default: nothing(), read: file_only,

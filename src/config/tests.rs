@@ -332,3 +332,26 @@ fn a_metrics_listener_that_cannot_be_is_refused_at_start() {
     let bad = refused(&[("COMMID_METRICS_LISTEN", "localhost")]);
     assert!(bad.contains("not an IP address and port"), "{bad}");
 }
+
+#[test]
+fn the_verify_cache_is_sized_in_bytes_zero_turning_it_off() {
+    let config = |value: &str| {
+        Layer::from_env(env(&[("COMMID_VERIFY_CACHE_BYTES", value)]))
+            .and_then(Layer::resolve)
+            .map(|c| c.verify_cache_bytes)
+    };
+    assert_eq!(config("0").unwrap(), 0);
+    assert_eq!(config("1048576").unwrap(), 1 << 20);
+    assert_eq!(
+        config("4294967296").unwrap_err().to_string(),
+        "verify cache 4294967296 bytes is out of range: use 0 (no cache) to 1073741824."
+    );
+    assert_eq!(
+        config("lots").unwrap_err().to_string(),
+        "COMMID_VERIFY_CACHE_BYTES='lots' is not a byte count (0: no cache)."
+    );
+    assert_eq!(
+        Layer::default().resolve().unwrap().verify_cache_bytes,
+        crate::tokens::DEFAULT_VERIFY_CACHE_BYTES
+    );
+}

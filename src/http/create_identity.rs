@@ -5,7 +5,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store};
+use crate::http::{ApiRequest, AppState, no_store, token_json};
 use crate::storage::{Created, IdentityRecord, NewIdentity};
 use crate::tokens::{self, Grant};
 use actix_web::web::Data;
@@ -115,10 +115,13 @@ pub async fn create_identity(
     if access_token.is_some() {
         no_store(&mut response);
     }
-    Ok(response.json(CreateIdentityResponse {
-        identity: answered(&req, member, &record),
-        access_token,
-    }))
+    Ok(token_json(
+        response,
+        &CreateIdentityResponse {
+            identity: answered(&req, member, &record),
+            access_token,
+        },
+    ))
 }
 
 /// The custom id, from whichever name the request used; both names are

@@ -3,7 +3,7 @@ use crate::domain::ApiVersion;
 use crate::domain::{Invalid, TeamsUserId, Timestamp, same_id};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store};
+use crate::http::{ApiRequest, AppState, no_store, token_json};
 use crate::{issuers, tokens};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
@@ -91,7 +91,10 @@ pub async fn exchange_teams_token(
     let issued = tokens::issue(&state.keys, &grant).map_err(ApiError::internal)?;
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    Ok(response.json(AccessToken::new(issued.token, issued.expires_on)))
+    Ok(token_json(
+        response,
+        &AccessToken::new(issued.token, issued.expires_on),
+    ))
 }
 
 /// The first member the body lacks, as ASP.NET names it.

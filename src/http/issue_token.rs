@@ -3,7 +3,8 @@ use crate::domain::{ApiVersion, IdentityId};
 use crate::domain::{Scope, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store};
+use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::storage::TokenState;
 use crate::tokens::{self, Grant};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
@@ -54,22 +55,22 @@ pub async fn issue_token(
     let Some(resource) = req.local() else {
         return forward(&req, &state, Repeatable::Yes).await;
     };
-    let record = match state.store.identity(id).await? {
-        Some(record) if !record.is_deleted() => record,
-        _ => return Err(ApiError::identity_not_found(id)),
+    let Some(epoch) = state
+        .store
+        .token_state(id)
+        .await?
+        .and_then(TokenState::live_epoch)
+    else {
+        return Err(ApiError::identity_not_found(id));
     };
     let now = Timestamp::now();
-    let grant = Grant::identity(
-        resource,
-        id,
-        &scopes,
-        lifetime,
-        record.revocation_epoch,
-        now,
-    );
+    let grant = Grant::identity(resource, id, &scopes, lifetime, epoch, now);
     let issued = tokens::issue(&state.keys, &grant).map_err(ApiError::internal)?;
     state.store.token_issued(id, now);
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    Ok(response.json(AccessToken::new(issued.token, issued.expires_on)))
+    Ok(token_json(
+        response,
+        &AccessToken::new(issued.token, issued.expires_on),
+    ))
 }

@@ -32,13 +32,16 @@ pub async fn observe(
         .cloned();
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut request_id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let request_id: &str = uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut request_id);
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
     if let Some(v) = client_request_id {
         headers.insert(CLIENT_REQUEST_ID, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
     }
     let elapsed = started.elapsed();
@@ -64,7 +67,7 @@ pub async fn observe(
         elapsed,
         resource: extensions.get::<LoggedResource>().map_or("-", |r| &r.0),
         identity: extensions.get::<LoggedIdentity>().map_or("-", |i| &i.0),
-        request_id: &request_id,
+        request_id,
     });
     drop(extensions);
     Ok(res)

@@ -3,8 +3,9 @@ use crate::domain::ApiVersion;
 use crate::domain::{EntraId, Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store};
-use crate::tokens::{self, Rejection};
+use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::storage::TokenState;
+use crate::tokens::Rejection;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
 use serde::Deserialize;
@@ -52,7 +53,7 @@ pub async fn verify_token(
     let verdict = verdict(&req, resource, &state, &token).await?;
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    Ok(response.json(verdict))
+    Ok(token_json(response, &verdict))
 }
 
 async fn verdict(
@@ -62,10 +63,11 @@ async fn verdict(
     token: &str,
 ) -> Result<VerifyTokenResponse, ApiError> {
     let invalid = VerifyTokenResponse::invalid;
-    let mut decoded = tokens::decode(&state.keys, token, Timestamp::now());
-    if decoded == Err(Rejection::UnknownKey) {
+    let decode = || state.verified.decode(&state.keys, token, Timestamp::now());
+    let mut decoded = decode();
+    if decoded.as_ref().err() == Some(&Rejection::UnknownKey) {
         match state.keys.reload_for_unknown_kid(&*state.store).await {
-            Ok(true) => decoded = tokens::decode(&state.keys, token, Timestamp::now()),
+            Ok(true) => decoded = decode(),
             Ok(false) => {}
             Err(e) => log::warn!("cannot reload signing keys: {}", crate::report::chain(&e)),
         }
@@ -115,11 +117,15 @@ async fn verdict(
         return Ok(invalid(InvalidReason::WrongResource));
     }
     req.log_identity(&id.to_string());
-    let record = match state.store.identity(id).await? {
-        Some(record) if !record.is_deleted() => record,
-        _ => return Ok(invalid(InvalidReason::Deleted)),
+    let Some(epoch) = state
+        .store
+        .token_state(id)
+        .await?
+        .and_then(TokenState::live_epoch)
+    else {
+        return Ok(invalid(InvalidReason::Deleted));
     };
-    if record.revocation_epoch != RevocationEpoch::from_i64(claims.rev) {
+    if epoch != RevocationEpoch::from_i64(claims.rev) {
         return Ok(invalid(InvalidReason::Revoked));
     }
     Ok(valid(subject, &scopes, claims.exp))

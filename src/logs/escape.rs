@@ -39,6 +39,14 @@ pub(super) fn write_escaped(
     text: &str,
     escape: impl Fn(char) -> bool,
 ) -> fmt::Result {
+    // Most of what is logged is printable ASCII that needs nothing: one
+    // pass over the bytes, one write.
+    if text
+        .bytes()
+        .all(|b| (b' '..b'\x7f').contains(&b) && !escape(b as char))
+    {
+        return out.write_str(text);
+    }
     let mut start = 0;
     for (i, c) in text.char_indices() {
         if escape(c) {
@@ -77,9 +85,13 @@ impl<'a> Escaped<'a> {
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (text, cut) = match self.text.char_indices().nth(self.max) {
-            Some((end, _)) => (&self.text[..end], true),
-            None => (self.text, false),
+        // No more bytes than the limit: no more characters either.
+        let (text, cut) = match self.text.len() > self.max {
+            true => match self.text.char_indices().nth(self.max) {
+                Some((end, _)) => (&self.text[..end], true),
+                None => (self.text, false),
+            },
+            false => (self.text, false),
         };
         write_escaped(f, text, |c| is_control(c) || c == '\\' || c == '"')?;
         if cut {

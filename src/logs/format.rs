@@ -11,26 +11,30 @@ use log::kv::{self, Key, Value, VisitSource, VisitValue};
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-/// env_logger's default layout; the message with control characters escaped.
-pub fn text(buf: &mut Formatter, record: &log::Record<'_>) -> io::Result<()> {
+/// env_logger's default layout; the message with control characters
+/// escaped; with `colored`, the level in env_logger's colours and the
+/// brackets dimmed, as env_logger writes them to a terminal.
+pub fn text(buf: &mut Formatter, record: &log::Record<'_>, colored: bool) -> io::Result<()> {
     let level = record.level();
-    let level_style = buf.default_level_style(level);
-    // Styles are off (empty) when env_logger writes no colours.
-    let subtle = if level_style == env_logger::fmt::style::Style::new() {
-        env_logger::fmt::style::Style::new()
+    let (dim, paint, reset) = if colored {
+        let paint = match level {
+            log::Level::Error => "\x1b[1m\x1b[31m",
+            log::Level::Warn => "\x1b[33m",
+            log::Level::Info => "\x1b[32m",
+            log::Level::Debug => "\x1b[34m",
+            log::Level::Trace => "\x1b[36m",
+        };
+        ("\x1b[90m", paint, "\x1b[0m")
     } else {
-        env_logger::fmt::style::AnsiColor::BrightBlack.on_default()
+        ("", "", "")
     };
     let timestamp = buf.timestamp_seconds();
-    write!(
-        buf,
-        "{subtle}[{subtle:#}{timestamp} {level_style}{level:<5}{level_style:#}"
-    )?;
+    write!(buf, "{dim}[{reset}{timestamp} {paint}{level:<5}{reset}")?;
     match record.target() {
         "" => {}
         target => write!(buf, " {target}")?,
     }
-    write!(buf, "{subtle}]{subtle:#} ")?;
+    write!(buf, "{dim}]{reset} ")?;
     with_fmt(buf, |w| TextStr(w).write_fmt(*record.args()))?;
     buf.write_all(b"\n")
 }

@@ -63,7 +63,7 @@ fn without_time(line: &str) -> String {
 
 #[test]
 fn the_text_format_writes_ordinary_lines_exactly_as_env_logger_does() {
-    let (ours, ours_out) = logger(Some(format::text));
+    let (ours, ours_out) = logger(Some(|buf, record| format::text(buf, record, false)));
     let (theirs, theirs_out) = logger(None);
     for logger in [&ours, &theirs] {
         access_line(
@@ -88,7 +88,7 @@ fn the_text_format_writes_ordinary_lines_exactly_as_env_logger_does() {
 
 #[test]
 fn a_message_with_control_characters_stays_one_text_line() {
-    let (logger, out) = logger(Some(format::text));
+    let (logger, out) = logger(Some(|buf, record| format::text(buf, record, false)));
     log::warn!(logger: &logger, "raw input: a\nforged\r\u{1b}[2J\u{2028}\u{202e} end");
     let text = out.text();
     assert_eq!(text.lines().count(), 1, "{text}");

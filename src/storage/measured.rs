@@ -6,7 +6,7 @@
 
 use super::{
     AssignmentChange, AssignmentStore, Created, Deleted, EventsRead, IdentityPage, IdentityRecord,
-    ListQuery, NewIdentity, Put, Store, StoreError, StoreProbes, StoredSigningKey,
+    ListQuery, NewIdentity, Put, Store, StoreError, StoreProbes, StoredSigningKey, TokenState,
 };
 use crate::domain::{
     AccessKey, Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraId, FeedPosition,
@@ -83,6 +83,10 @@ impl Store for MeasuredStore {
 
     async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError> {
         self.timed("identity", self.inner.identity(id)).await
+    }
+
+    async fn token_state(&self, id: IdentityId) -> Result<Option<TokenState>, StoreError> {
+        self.timed("token_state", self.inner.token_state(id)).await
     }
 
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {

@@ -14,7 +14,7 @@ mod touches;
 pub use assignments::{AssignmentChange, AssignmentStore, Put};
 pub use records::{
     Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
-    NewIdentity, StoredSigningKey,
+    NewIdentity, StoredSigningKey, TokenState,
 };
 
 use crate::domain::{
@@ -149,6 +149,13 @@ pub trait Store: AssignmentStore + Send + Sync + 'static {
     async fn create_identity(&self, new: NewIdentity) -> Result<Created, StoreError>;
     /// Deleted identities are returned too, as tombstones.
     async fn identity(&self, id: IdentityId) -> Result<Option<IdentityRecord>, StoreError>;
+    /// What issuing and verifying a token read: [`Self::identity`]'s state,
+    /// never staler than the last revoke or delete this store answered (a
+    /// store may serve it from memory when that holds). `None` when the
+    /// identity does not exist.
+    async fn token_state(&self, id: IdentityId) -> Result<Option<TokenState>, StoreError> {
+        Ok(self.identity(id).await?.as_ref().map(TokenState::of))
+    }
     /// Raises the revocation epoch of a live identity and returns the new
     /// value (recording a `tokensRevoked` event); `None` when the identity
     /// does not exist or is deleted.

@@ -24,6 +24,32 @@ impl IdentityRecord {
     }
 }
 
+/// What issuing and verifying a token need of an identity that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    /// Alive: tokens carry this epoch.
+    Live(RevocationEpoch),
+    /// Deleted: no token of it is valid, and none is issued.
+    Deleted,
+}
+
+impl TokenState {
+    pub fn of(record: &IdentityRecord) -> Self {
+        match record.deleted_at {
+            Some(_) => TokenState::Deleted,
+            None => TokenState::Live(record.revocation_epoch),
+        }
+    }
+
+    /// The epoch of a live identity.
+    pub fn live_epoch(self) -> Option<RevocationEpoch> {
+        match self {
+            TokenState::Live(epoch) => Some(epoch),
+            TokenState::Deleted => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewIdentity {
     pub id: IdentityId,

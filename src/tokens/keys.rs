@@ -7,7 +7,8 @@ use crate::storage::{Store, StoreError, StoredSigningKey};
 use crate::throttle::Throttle;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, UnparsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Signature,
+    UnparsedPublicKey,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,6 +20,8 @@ use std::time::Duration;
 
 pub struct SigningKey {
     pub kid: String,
+    /// The token header naming this key, base64url-encoded once.
+    header: String,
     /// Parsed once: parsing a PKCS#8 key costs more than signing with it.
     pair: EcdsaKeyPair,
     public: UnparsedPublicKey<Vec<u8>>,
@@ -92,6 +95,7 @@ impl SigningKey {
         let der = pair.serialize_der();
         Ok(SigningKey {
             kid: stored.kid.clone(),
+            header: super::encode::header(&stored.kid),
             pair: EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
                 .map_err(|e| bad(e.to_string().into()))?,
             public: UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, raw.to_vec()),
@@ -108,11 +112,15 @@ impl SigningKey {
         })
     }
 
+    /// The header of the tokens this key signs, base64url-encoded.
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+
     /// An ES256 signature (r ‖ s, 64 bytes) of `message`.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+    pub fn sign(&self, message: &[u8]) -> Result<Signature, KeyError> {
         self.pair
             .sign(&SystemRandom::new(), message)
-            .map(|s| s.as_ref().to_vec())
             .map_err(KeyError::Sign)
     }
 

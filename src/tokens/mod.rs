@@ -1,11 +1,14 @@
 //! Communication access tokens: ES256 JWTs with the claims ACS token
 //! consumers read, plus what exact revocation needs.
 
+mod encode;
 mod exchanged;
 mod keys;
+mod verified;
 
 pub use exchanged::assigned_user_grant;
 pub use keys::{IssuedCounts, Jwk, KeyError, KeyRing, SigningKey, rotate};
+pub use verified::{DEFAULT_BYTES as DEFAULT_VERIFY_CACHE_BYTES, VerifiedTokens};
 
 use crate::domain::{
     EntraId, IdentityId, Resource, RevocationEpoch, Scopes, Subject, TeamsUserId, Timestamp,
@@ -18,39 +21,34 @@ use serde::{Deserialize, Serialize};
 /// The `scp` claim of the live service's tokens.
 const SCP: u32 = 1792;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// A token's claims, in the order ACS writes them: read as owned text,
+/// written from borrowed text (`Claims<&str>`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct Claims {
-    pub skypeid: String,
+pub struct Claims<S = String> {
+    pub skypeid: S,
     pub scp: u32,
-    pub csi: String,
+    pub csi: S,
     pub exp: i64,
-    pub acs_scope: String,
-    pub resource_id: String,
-    pub resource_location: String,
+    pub acs_scope: S,
+    pub resource_id: S,
+    pub resource_location: S,
     pub iat: i64,
-    pub iss: String,
-    pub sub: String,
-    pub jti: String,
+    pub iss: S,
+    pub sub: S,
+    pub jti: S,
     /// The identity's revocation epoch when the token was issued (for a
     /// token exchanged under an assignment: the assignment's version).
     pub rev: i64,
     /// The object id of the Entra-user assignment a token was exchanged
     /// under (a user, a group or a tenant); absent from other tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asg: Option<String>,
+    pub asg: Option<S>,
 }
 
 pub struct IssuedToken {
     pub token: String,
     pub expires_on: Timestamp,
-}
-
-#[derive(Serialize)]
-struct Header<'a> {
-    alg: &'static str,
-    kid: &'a str,
-    typ: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -131,36 +129,26 @@ pub fn teams_user_grant<'a>(
 pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
     let iat = grant.issued_at.unix_seconds();
     let exp = grant.expires_at.unix_seconds();
-    let claims = Claims {
-        skypeid: grant.subject.skype_id(),
+    let mut jti = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let asg = grant.assignment.map(|a| a.to_string());
+    let claims = Claims::<&str> {
+        skypeid: &grant.subject.skype_id(),
         scp: SCP,
-        csi: iat.to_string(),
+        csi: &iat.to_string(),
         exp,
-        acs_scope: grant.scopes.joined(),
-        resource_id: grant.resource.id.to_string(),
-        resource_location: grant.resource.location.as_str().to_owned(),
+        acs_scope: &grant.scopes.joined(),
+        resource_id: &grant.resource.id.to_string(),
+        resource_location: grant.resource.location.as_str(),
         iat,
-        iss: grant.resource.endpoint.as_str().to_owned(),
-        sub: grant.subject.to_string(),
-        jti: uuid::Uuid::new_v4().to_string(),
+        iss: grant.resource.endpoint.as_str(),
+        sub: &grant.subject.to_string(),
+        jti: uuid::Uuid::new_v4().hyphenated().encode_lower(&mut jti),
         rev: grant.revocation_epoch.as_i64(),
-        asg: grant.assignment.map(|a| a.to_string()),
+        asg: asg.as_deref(),
     };
     let key = keys.active();
-    let header = serde_json::to_vec(&Header {
-        alg: "ES256",
-        kid: &key.kid,
-        typ: "JWT",
-    })
-    .expect("a header serializes");
-    let payload =
-        standard_base64_safe_json(&serde_json::to_string(&claims).expect("claims serialize"));
-    let message = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let signature = URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes())?);
+    let input = encode::signing_input(key.header(), &encode::claims_json(&claims));
+    let signature = key.sign(input.as_bytes())?;
     let count = match grant.subject {
         Subject::Identity(_) => &keys.issued().identities,
         Subject::TeamsUser(_) => &keys.issued().teams_users,
@@ -168,28 +156,9 @@ pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
     };
     count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(IssuedToken {
-        token: format!("{message}.{signature}"),
+        token: encode::append_signature(input, signature.as_ref()),
         expires_on: Timestamp::from_unix_seconds(exp),
     })
-}
-
-/// Python's and .NET's token readers decode the payload with standard
-/// base64, so its base64url text must hold no `-` or `_`. In ASCII text only
-/// `>`, `?`, `~` and DEL can produce those; JSON lets us write them, and
-/// anything outside ASCII, as `\u` escapes, which base64 cleanly.
-fn standard_base64_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c.is_ascii() && !matches!(c, '>' | '?' | '~' | '\u{7f}') {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }
 
 /// Why a token is not valid.
@@ -241,21 +210,4 @@ pub fn decode(keys: &KeyRing, token: &str, now: Timestamp) -> Result<Claims, Rej
 
 fn header_and_payload_len(token: &str) -> usize {
     token.rfind('.').unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn characters_that_would_need_url_safe_base64_are_escaped() {
-        assert_eq!(
-            standard_base64_safe_json(r#"{"a":"x>?~é"}"#),
-            r#"{"a":"x\u003e\u003f\u007e\u00e9"}"#
-        );
-        let escaped = standard_base64_safe_json("\u{1F600}");
-        assert_eq!(escaped, "\\ud83d\\ude00");
-        let back: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap();
-        assert_eq!(back, "\u{1F600}");
-    }
 }

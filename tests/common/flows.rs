@@ -191,7 +191,15 @@ pub async fn race(
         let n = done.iter().filter(|(_, k)| k == kind).count();
         expected.store(n, Ordering::SeqCst);
     }
-    let (feed, _) = backends.feed(Some(&start)).await;
+    // A read that meets another instance numbering events returns what is
+    // numbered already (the rest comes on the next read), so read until
+    // every write is in the feed.
+    let mut feed = backends.feed(Some(&start)).await.0;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while feed.len() < done.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        feed = backends.feed(Some(&start)).await.0;
+    }
     for ((path, kind), flow) in TRIGGERS.iter().zip(flows) {
         let seen = flow.await.unwrap().events;
         let in_feed: Vec<&Value> = feed.iter().filter(|e| e["kind"] == *kind).collect();

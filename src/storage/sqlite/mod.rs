@@ -7,12 +7,13 @@ mod identities;
 mod readers;
 mod rows;
 mod schema;
+mod token_states;
 mod touches;
 mod writer;
 
 use super::{
     Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
-    StoreError, StoreProbes, StoredSigningKey,
+    StoreError, StoreProbes, StoredSigningKey, TokenState,
 };
 use crate::domain::{
     AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
@@ -27,6 +28,7 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: readers::Readers,
     touches: std::sync::Arc<crate::storage::touches::Touches>,
+    token_states: token_states::TokenStates,
     /// Held for the life of a serving store: one server per database.
     _lock: Option<File>,
 }
@@ -67,6 +69,7 @@ impl SqliteStore {
             touches: touches::start(writer.clone()),
             writer,
             readers: readers::Readers::new(path),
+            token_states: token_states::TokenStates::default(),
             _lock: lock,
         })
     }
@@ -184,12 +187,29 @@ impl Store for SqliteStore {
         row.map(crate::storage::rows::identity).transpose()
     }
 
+    async fn token_state(&self, id: IdentityId) -> Result<Option<TokenState>, StoreError> {
+        let miss = match self.token_states.get(id) {
+            Ok(state) => return Ok(Some(state)),
+            Err(miss) => miss,
+        };
+        let state = self.identity(id).await?.as_ref().map(TokenState::of);
+        if let Some(state) = state {
+            self.token_states.keep(id, state, miss);
+        }
+        Ok(state)
+    }
+
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
-        self.writer.write(move |c| identities::revoke(c, id)).await
+        let revoked = self.writer.write(move |c| identities::revoke(c, id)).await;
+        // Whatever the answer: a failed commit may still have landed.
+        self.token_states.forget(id);
+        revoked
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
-        self.writer.write(move |c| identities::delete(c, id)).await
+        let deleted = self.writer.write(move |c| identities::delete(c, id)).await;
+        self.token_states.forget(id);
+        deleted
     }
 
     async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError> {
