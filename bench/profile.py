@@ -3,8 +3,9 @@ release server while wrk issues tokens (as bench.py's issue row does, the
 access log on at info), then the hottest functions by their own samples.
 Also prints the server's CPU per issued token over the same run.
 
-Usage: python3 bench/profile.py [--seconds N] [--top N] [--verify] [--binary PATH]
+Usage: python3 bench/profile.py [--seconds N] [--top N] [--verify | --healthz] [--binary PATH]
   --verify: profile POST /accessTokens/:verify of one token, again and again.
+  --healthz: profile GET /healthz, the framework's floor.
 Needs Debian's linux-perf and wrk, and perf_event_paranoid <= 2 (as root)."""
 
 import argparse
@@ -23,6 +24,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--verify", action="store_true")
+    ap.add_argument("--healthz", action="store_true")
     ap.add_argument("--binary", default=BIN)
     args = ap.parse_args()
 
@@ -30,7 +32,10 @@ def main():
     server = Server(fresh_dir(), log_file=os.path.join(work, "server.log"), binary=args.binary)
     try:
         ids = [server.call("POST", "/identities")["identity"]["id"] for _ in range(200)]
-        if args.verify:
+        if args.healthz:
+            requests = [("GET", "/healthz", {"Host": server.host}, b"")]
+            label = "GET /healthz"
+        elif args.verify:
             token = server.call("POST", f"/identities/{ids[0].replace(':', '%3A')}/:issueAccessToken",
                                 {"scopes": ["voip"]})["token"]
             requests = [request("POST", "/accessTokens/:verify", server.host, server.key, {"token": token})]
