@@ -177,6 +177,7 @@ def seeded(count, keep=1000):
 
 def main():
     rows = []
+    started = cpu_times()
 
     def row(name, value, unit, ratio=None, target=None, met=None):
         rows.append((name, value, unit, ratio, target, met))
@@ -278,10 +279,26 @@ def main():
     row(f"issue token at {BIG:,} vs 1,000 identities", issue_big / issue_small, "× the 1k rate", None,
         "within 10%", drop <= 0.10)
 
-    report(rows)
+    report(rows, started)
 
 
-def report(rows):
+def cpu_times():
+    """The machine's CPU time so far, all cores: (total, stolen by the hypervisor), in ticks."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest times are in user already)
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0
+
+
+def load_note(started):
+    total, steal = (b - a for a, b in zip(started, cpu_times()))
+    with open("/proc/loadavg") as f:
+        load15 = f.read().split()[2]
+    return (f"During the run the hypervisor took {steal / max(total, 1):.1%} of the CPU time (steal), "
+            f"and the 15-minute load average at its end was {load15} (the server and the load tools make about 3). ")
+
+
+def report(rows, started):
     machine = f"{os.cpu_count()} cores, {cpu_model()}, {mem_gb():.0f} GiB, Linux {platform.release()}"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     lines = [
@@ -300,6 +317,7 @@ def report(rows):
               f"The load tools share the CPU with the server (2 HTTP workers; SQLite store unless a row says PostgreSQL): wrk with 2 threads and "
               f"{CONNECTIONS} connections for {DURATION} s per row, oha in open loop at a fixed {RATE:,} requests/s "
               f"for latency, and the peer rows in {ROUNDS} interleaved round{'s' if ROUNDS > 1 else ''}. "
+              f"{load_note(started)}"
               "Throughput rows are also given as a ratio to the framework ceiling measured in the same run, "
               "because absolute numbers drift between runs on shared machines.\n\n")
     path = os.path.join("docs", "BENCHMARKS.md")
