@@ -4,7 +4,6 @@ use crate::domain::{Scope, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store, token_json};
-use crate::storage::TokenState;
 use crate::tokens::{self, Grant};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
@@ -55,12 +54,7 @@ pub async fn issue_token(
     let Some(resource) = req.local() else {
         return forward(&req, &state, Repeatable::Yes).await;
     };
-    let Some(epoch) = state
-        .store
-        .token_state(id)
-        .await?
-        .and_then(TokenState::live_epoch)
-    else {
+    let Some(epoch) = state.store.live_epoch(id).await? else {
         return Err(ApiError::identity_not_found(id));
     };
     let now = Timestamp::now();

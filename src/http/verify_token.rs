@@ -4,7 +4,6 @@ use crate::domain::{EntraId, Invalid, Resource, RevocationEpoch, Scopes, Subject
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::forward::{Repeatable, forward};
 use crate::http::{ApiRequest, AppState, no_store, token_json};
-use crate::storage::TokenState;
 use crate::tokens::Rejection;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
@@ -117,12 +116,7 @@ async fn verdict(
         return Ok(invalid(InvalidReason::WrongResource));
     }
     req.log_identity(&id.to_string());
-    let Some(epoch) = state
-        .store
-        .token_state(id)
-        .await?
-        .and_then(TokenState::live_epoch)
-    else {
+    let Some(epoch) = state.store.live_epoch(id).await? else {
         return Ok(invalid(InvalidReason::Deleted));
     };
     if epoch != RevocationEpoch::from_i64(claims.rev) {

@@ -156,6 +156,11 @@ pub trait Store: AssignmentStore + Send + Sync + 'static {
     async fn token_state(&self, id: IdentityId) -> Result<Option<TokenState>, StoreError> {
         Ok(self.identity(id).await?.as_ref().map(TokenState::of))
     }
+    /// The epoch `id`'s tokens are issued under now, from
+    /// [`Self::token_state`]; `None` when it does not exist or is deleted.
+    async fn live_epoch(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+        Ok(self.token_state(id).await?.and_then(TokenState::live_epoch))
+    }
     /// Raises the revocation epoch of a live identity and returns the new
     /// value (recording a `tokensRevoked` event); `None` when the identity
     /// does not exist or is deleted.
