@@ -7,8 +7,8 @@ use crate::storage::{Store, StoreError, StoredSigningKey};
 use crate::throttle::Throttle;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Signature,
-    UnparsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, ParsedPublicKey,
+    Signature,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,7 +24,9 @@ pub struct SigningKey {
     header: String,
     /// Parsed once: parsing a PKCS#8 key costs more than signing with it.
     pair: EcdsaKeyPair,
-    public: UnparsedPublicKey<Vec<u8>>,
+    /// Parsed once too: an unparsed key is parsed and its point checked on
+    /// every verification.
+    public: ParsedPublicKey,
     jwk: Jwk,
     retired_at: Option<Timestamp>,
 }
@@ -98,7 +100,8 @@ impl SigningKey {
             header: super::encode::header(&stored.kid),
             pair: EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
                 .map_err(|e| bad(e.to_string().into()))?,
-            public: UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, raw.to_vec()),
+            public: ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, raw)
+                .map_err(|e| bad(e.to_string().into()))?,
             jwk: Jwk {
                 kty: "EC",
                 crv: "P-256",
@@ -126,7 +129,7 @@ impl SigningKey {
 
     /// Checks an ES256 signature made by this key.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.public.verify(message, signature).is_ok()
+        self.public.verify_sig(message, signature).is_ok()
     }
 
     /// Still published: not retired, or retired recently enough that tokens
