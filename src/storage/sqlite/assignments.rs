@@ -51,57 +51,41 @@ fn put(
         .map_err(map_err)?
         .map(stored)
         .transpose()?;
+    let existed = existing.is_some();
+    if let Some(old) = existing.filter(|old| old.assignment == assignment) {
+        return Ok(Put::Replaced(old));
+    }
     let (kind, tenant_key, object) = key_columns(&key);
     let (tenant, principal_type, client_ids) = content_columns(&assignment);
-    match existing {
-        Some(old) if old.assignment == assignment => Ok(Put::Replaced(old)),
-        Some(_) => {
-            c.prepare_cached(
-                "UPDATE assignments SET tenant_id = ?5, principal_type = ?6, client_ids = ?7, version = ?8
-                 WHERE resource_id = ?1 AND kind = ?2 AND tenant_key = ?3 AND object_id = ?4",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    resource.to_string(),
-                    kind,
-                    tenant_key,
-                    object,
-                    tenant,
-                    principal_type,
-                    client_ids,
-                    version.as_i64()
-                ])
-            })
-            .map_err(map_err)?;
-            Ok(Put::Replaced(StoredAssignment {
-                assignment,
-                version,
-            }))
-        }
-        None => {
-            c.prepare_cached(
-                "INSERT INTO assignments (resource_id, kind, tenant_key, object_id, tenant_id, principal_type, client_ids, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    resource.to_string(),
-                    kind,
-                    tenant_key,
-                    object,
-                    tenant,
-                    principal_type,
-                    client_ids,
-                    version.as_i64()
-                ])
-            })
-            .map_err(map_err)?;
-            Ok(Put::Created(StoredAssignment {
-                assignment,
-                version,
-            }))
-        }
-    }
+    c.prepare_cached(
+        "INSERT INTO assignments (resource_id, kind, tenant_key, object_id, tenant_id, principal_type, client_ids, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (resource_id, kind, tenant_key, object_id) DO UPDATE SET
+           tenant_id = excluded.tenant_id, principal_type = excluded.principal_type,
+           client_ids = excluded.client_ids, version = excluded.version",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            resource.to_string(),
+            kind,
+            tenant_key,
+            object,
+            tenant,
+            principal_type,
+            client_ids,
+            version.as_i64()
+        ])
+    })
+    .map_err(map_err)?;
+    let stored = StoredAssignment {
+        assignment,
+        version,
+    };
+    Ok(if existed {
+        Put::Replaced(stored)
+    } else {
+        Put::Created(stored)
+    })
 }
 
 fn delete(c: &Connection, resource: ResourceId, key: &AssignmentKey) -> Result<bool, StoreError> {
