@@ -83,19 +83,5 @@ pub(super) fn rows_table(rows: &[Vec<(&str, String)>]) -> String {
 
 /// az's table layout: a header row, dashes, the values.
 pub(super) fn table(columns: &[(&str, String)]) -> String {
-    let widths: Vec<usize> = columns
-        .iter()
-        .map(|(h, v)| h.chars().count().max(v.chars().count()))
-        .collect();
-    let row = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    row(columns.iter().map(|(h, _)| h.to_string()).collect())
-        + &row(widths.iter().map(|w| "-".repeat(*w)).collect())
-        + &row(columns.iter().map(|(_, v)| v.clone()).collect())
+    rows_table(&[columns.to_vec()])
 }

@@ -9,14 +9,12 @@
 //! handler then checks that its version has the feature and validates the
 //! token. The token is never logged.
 
-use super::extract::{LoggedIdentity, LoggedResource};
+use super::extract::{LoggedIdentity, LoggedResource, state_and_body};
 use crate::directory::Directory;
 use crate::domain::{ApiVersion, Feature, Resource, Secret};
 use crate::error::ApiError;
-use crate::http::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HOST};
-use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
@@ -95,19 +93,7 @@ impl FromRequest for BearerRequest {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let state = req
-                .app_data::<Data<AppState>>()
-                .expect("AppState is registered")
-                .clone();
-            let body = Bytes::from_request(&req, &mut payload).await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    ApiError::payload_too_large(state.body_limit)
-                } else {
-                    ApiError::bad_body("it could not be read")
-                }
-            })?;
+            let (state, body) = state_and_body(&req, &mut payload).await?;
             let resource = match resource_for(&req, &state.directory) {
                 Some(resource) => resource,
                 None if state.directory.reload_throttled(&*state.store).await => {

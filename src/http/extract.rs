@@ -115,6 +115,27 @@ impl ApiRequest {
     }
 }
 
+/// The app's state and the request's body, read within the body limit:
+/// 413 `RequestEntityTooLarge` past it, 400 when it could not be read. The
+/// first step of every extractor that authenticates a request.
+pub(super) async fn state_and_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Result<(Data<AppState>, Bytes), ApiError> {
+    let state = req
+        .app_data::<Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    let body = Bytes::from_request(req, payload).await.map_err(|e| {
+        if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::payload_too_large(state.body_limit)
+        } else {
+            ApiError::bad_body("it could not be read")
+        }
+    })?;
+    Ok((state, body))
+}
+
 impl FromRequest for ApiRequest {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -123,19 +144,7 @@ impl FromRequest for ApiRequest {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let state = req
-                .app_data::<Data<AppState>>()
-                .expect("AppState is registered")
-                .clone();
-            let body = Bytes::from_request(&req, &mut payload).await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    ApiError::payload_too_large(state.body_limit)
-                } else {
-                    ApiError::bad_body("it could not be read")
-                }
-            })?;
+            let (state, body) = state_and_body(&req, &mut payload).await?;
             let upstream = state.upstream.allowed();
             let authenticate =
                 || auth::authenticate(&req, &body, &state.directory, upstream, SystemTime::now());

@@ -1,10 +1,10 @@
 //! Tokens of Entra principals whose tokens were exchanged under an
 //! assignment (Teams Phone extensibility, Entra ID users).
 
-use super::Grant;
+use super::{Grant, exchanged_expiry};
 use crate::domain::{
     AssignedUserId, AssignmentVersion, EntraId, Resource, RevocationEpoch, Scopes, Subject,
-    Timestamp, TokenLifetime,
+    Timestamp,
 };
 
 /// A token for `user`, exchanged under the assignment of `version` (and,
@@ -21,15 +21,12 @@ pub fn assigned_user_grant<'a>(
     assignment: Option<EntraId>,
     now: Timestamp,
 ) -> Grant<'a> {
-    let latest = TokenLifetime::from_minutes(None)
-        .expect("the default lifetime")
-        .expiry_from(now);
     Grant {
         resource,
         subject: Subject::Assigned(user),
         scopes,
         issued_at: now,
-        expires_at: Timestamp::from_unix_seconds(expires.unix_seconds()).min(latest),
+        expires_at: exchanged_expiry(expires, now),
         revocation_epoch: RevocationEpoch::from_i64(version.as_i64()),
         assignment,
     }

@@ -97,6 +97,16 @@ impl<'a> Grant<'a> {
 
 /// The scopes of a Teams user's token: what `Teams.ManageChats` and
 /// `Teams.ManageCalls` allow.
+/// When a token exchanged for an Entra token expires: with the Entra
+/// token (to the second), but at most the default lifetime (24 hours) from
+/// `now`.
+fn exchanged_expiry(expires: Timestamp, now: Timestamp) -> Timestamp {
+    let latest = TokenLifetime::from_minutes(None)
+        .expect("the default lifetime")
+        .expiry_from(now);
+    Timestamp::from_unix_seconds(expires.unix_seconds()).min(latest)
+}
+
 pub fn teams_user_scopes() -> Scopes {
     Scopes::from_joined("chat,voip").expect("known scopes")
 }
@@ -111,15 +121,12 @@ pub fn teams_user_grant<'a>(
     expires: Timestamp,
     now: Timestamp,
 ) -> Grant<'a> {
-    let latest = TokenLifetime::from_minutes(None)
-        .expect("the default lifetime")
-        .expiry_from(now);
     Grant {
         resource,
         subject: Subject::TeamsUser(user),
         scopes,
         issued_at: now,
-        expires_at: Timestamp::from_unix_seconds(expires.unix_seconds()).min(latest),
+        expires_at: exchanged_expiry(expires, now),
         revocation_epoch: RevocationEpoch::INITIAL,
         assignment: None,
     }
