@@ -7,6 +7,7 @@ mod api {
     mod bearer_refused;
     mod create;
     mod custom_id;
+    mod custom_id_prefix;
     mod directory;
     mod entra_assignments;
     mod entra_issuer;

@@ -13,9 +13,11 @@ mod common;
 mod storage {
     pub mod assignments;
     pub mod directory;
+    pub mod prefix;
 }
 use storage::assignments::*;
 use storage::directory::*;
+use storage::prefix::*;
 
 pub fn resource(name: &str) -> Resource {
     Resource::new(
@@ -352,6 +354,9 @@ macro_rules! suite {
                     listing_pages_through_every_live_identity_once_in_creation_order,
                     paging_while_others_create_and_delete_never_repeats_or_skips_a_survivor,
                     filters_narrow_the_list_and_the_count_alike,
+                    a_prefix_lists_and_counts_exactly_its_custom_ids_in_byte_order,
+                    paging_under_a_prefix_never_repeats_or_skips_a_custom_id_that_exists_throughout,
+                    a_prefix_with_time_filters_keeps_the_identities_that_pass_both,
                     counts_are_kept_per_resource_through_creates_and_deletes,
                     the_feed_records_creates_revokes_and_deletes_in_order,
                     a_position_before_pruned_events_is_expired_and_the_end_outlives_pruning,

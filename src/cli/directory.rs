@@ -6,7 +6,7 @@ use super::identity::{Connection, client, failure};
 use super::output::{Format, Output};
 use crate::acs::models::{IdentityEvent, IdentityList, ListedIdentity};
 use crate::client::{Filters, IdentityClient};
-use crate::domain::{CustomId, Member, PageSize, Timestamp};
+use crate::domain::{CustomId, CustomIdPrefix, Member, PageSize, Timestamp};
 use clap::Args;
 use serde_json::json;
 use std::time::Duration;
@@ -26,6 +26,10 @@ pub struct FilterArgs {
     /// Only the identity with this custom id.
     #[arg(long, value_name = "ID", value_parser = custom_id)]
     custom_id: Option<String>,
+    /// Only identities whose custom id starts with this (case counts); a list
+    /// then runs in custom id order.
+    #[arg(long, value_name = "TEXT", value_parser = custom_id_prefix)]
+    custom_id_prefix: Option<String>,
     /// Only identities created after this time (RFC 3339, e.g. 2026-12-01T00:00:00Z).
     #[arg(long, value_name = "TIME", value_parser = time("--created-after"))]
     created_after: Option<String>,
@@ -41,6 +45,7 @@ impl FilterArgs {
     fn filters(&self) -> Filters {
         Filters {
             custom_id: self.custom_id.clone(),
+            custom_id_prefix: self.custom_id_prefix.clone(),
             created_after: self.created_after.clone(),
             created_before: self.created_before.clone(),
             last_token_issued_before: self.idle_since.clone(),
@@ -201,6 +206,12 @@ fn print_event(event: &IdentityEvent, format: Format) {
 fn custom_id(text: &str) -> Result<String, String> {
     CustomId::parse(text.to_owned(), Member::CustomId)
         .map(|c| c.as_str().to_owned())
+        .map_err(|e| e.message)
+}
+
+fn custom_id_prefix(text: &str) -> Result<String, String> {
+    CustomIdPrefix::parse(text)
+        .map(|p| p.as_str().to_owned())
         .map_err(|e| e.message)
 }
 

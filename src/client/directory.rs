@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
     pub custom_id: Option<String>,
+    pub custom_id_prefix: Option<String>,
     pub created_after: Option<String>,
     pub created_before: Option<String>,
     pub last_token_issued_before: Option<String>,
@@ -16,6 +17,7 @@ impl Filters {
     fn pairs(&self) -> Vec<(String, String)> {
         [
             ("customId", &self.custom_id),
+            ("customIdPrefix", &self.custom_id_prefix),
             ("createdAfter", &self.created_after),
             ("createdBefore", &self.created_before),
             ("lastTokenIssuedBefore", &self.last_token_issued_before),

@@ -181,7 +181,8 @@ pub const OPERATIONS: &[Operation] = &[
         operation_id: "ListCommunicationIdentities",
         summary: "List users",
         description: "List the users of the resource, oldest first unless Order says otherwise, \
-            optionally only the one with a custom ID, those created in a time range, or those idle since a time.",
+            optionally only the one with a custom ID, those whose custom ID starts with some text, \
+            those created in a time range, or those idle since a time.",
         body_summary: None,
     },
     Operation {
@@ -282,6 +283,18 @@ pub const PARAMETERS: &[Parameter] = &[
     },
     Parameter {
         location: "query",
+        name: "customIdPrefix",
+        exported_name: "customIdPrefix",
+        summary: "Custom ID Starts With",
+        description: "Only users whose custom ID starts with this text, compared exactly \
+            (upper and lower case differ). The users then come in custom ID order: \
+            A to Z, or Z to A when Order is newest first.",
+        visibility: Visibility::Advanced,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "query",
         name: "createdAfter",
         exported_name: "createdAfter",
         summary: "Created After",
@@ -316,7 +329,8 @@ pub const PARAMETERS: &[Parameter] = &[
         name: "order",
         exported_name: "order",
         summary: "Order",
-        description: "Oldest first (the default) or newest first.",
+        description: "Oldest first (the default) or newest first; with Custom ID Starts With, \
+            A to Z (the default) or Z to A.",
         visibility: Visibility::Advanced,
         default: None,
         url_encoding_single: false,

@@ -1,7 +1,7 @@
 //! What a list of identities may ask for: filters, order and page size,
 //! each checked with the message and target a caller sees.
 
-use super::{CustomId, Invalid, Member, Timestamp};
+use super::{CustomId, CustomIdPrefix, IdentityId, Invalid, Member, Timestamp};
 
 /// Which way a list runs: by creation (oldest first, the default) or newest
 /// first. Query values `asc` and `desc`.
@@ -105,6 +105,9 @@ impl PageSize {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
     pub custom_id: Option<CustomId>,
+    /// Only custom ids that start with this. A list with it runs in custom
+    /// id order instead of creation order (see [`ListPosition`]).
+    pub custom_id_prefix: Option<CustomIdPrefix>,
     pub created_after: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
     /// Idle since: the last token is older than this, or there never was
@@ -113,8 +116,9 @@ pub struct ListFilter {
 }
 
 /// The query parameters a filter is read from, by name.
-pub const FILTER_PARAMETERS: [&str; 4] = [
+pub const FILTER_PARAMETERS: [&str; 5] = [
     "customId",
+    CustomIdPrefix::PARAMETER,
     "createdAfter",
     "createdBefore",
     "lastTokenIssuedBefore",
@@ -127,6 +131,9 @@ impl ListFilter {
         Ok(ListFilter {
             custom_id: value("customId")
                 .map(|c| CustomId::parse(c.to_owned(), Member::CustomId))
+                .transpose()?,
+            custom_id_prefix: value(CustomIdPrefix::PARAMETER)
+                .map(CustomIdPrefix::parse)
                 .transpose()?,
             created_after: time("createdAfter")?,
             created_before: time("createdBefore")?,
@@ -144,6 +151,9 @@ impl ListFilter {
         let mut pairs = Vec::new();
         if let Some(c) = &self.custom_id {
             pairs.push(("customId", c.as_str().to_owned()));
+        }
+        if let Some(p) = &self.custom_id_prefix {
+            pairs.push((CustomIdPrefix::PARAMETER, p.as_str().to_owned()));
         }
         for (name, at) in [
             ("createdAfter", self.created_after),
@@ -167,11 +177,60 @@ impl ListFilter {
         self.custom_id
             .as_ref()
             .is_none_or(|wanted| custom_id == Some(wanted))
+            && self
+                .custom_id_prefix
+                .as_ref()
+                .is_none_or(|prefix| custom_id.is_some_and(|c| prefix.admits(c)))
             && self.created_after.is_none_or(|t| created_at > t)
             && self.created_before.is_none_or(|t| created_at < t)
             && self
                 .last_token_issued_before
                 .is_none_or(|t| last_token_issued_at.unwrap_or(created_at) < t)
+    }
+}
+
+impl ListFilter {
+    /// Whether the list runs in custom id order: with a prefix, whose
+    /// matches are one range of the custom id index.
+    pub fn by_custom_id(&self) -> bool {
+        self.custom_id_prefix.is_some()
+    }
+
+    /// Where a page that ended at an identity with these values resumes.
+    pub fn position(&self, id: IdentityId, custom_id: Option<&CustomId>) -> Option<ListPosition> {
+        if self.by_custom_id() {
+            custom_id.cloned().map(ListPosition::CustomId)
+        } else {
+            Some(ListPosition::Identity(id))
+        }
+    }
+}
+
+/// Where the previous page of a list ended (exclusive): an identity in
+/// creation order, or, in a list by custom id prefix, a custom id (unique
+/// among live identities, and kept by no deleted one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListPosition {
+    Identity(IdentityId),
+    CustomId(CustomId),
+}
+
+impl ListPosition {
+    /// Its text, as a continuation token seals it.
+    pub fn as_text(&self) -> String {
+        match self {
+            ListPosition::Identity(id) => id.to_string(),
+            ListPosition::CustomId(c) => c.as_str().to_owned(),
+        }
+    }
+
+    /// The position `text` names in a list with `filter`.
+    pub fn parse(text: &str, filter: &ListFilter) -> Result<Self, Invalid> {
+        if filter.by_custom_id() {
+            CustomId::parse(text.to_owned(), Member::CustomId).map(ListPosition::CustomId)
+        } else {
+            IdentityId::parse(text).map(ListPosition::Identity)
+        }
     }
 }
 
@@ -211,6 +270,7 @@ mod tests {
         let alice = CustomId::parse("alice".into(), Member::CustomId).unwrap();
         let f = ListFilter {
             custom_id: Some(alice.clone()),
+            custom_id_prefix: None,
             created_after: Some(at(10)),
             created_before: Some(at(20)),
             last_token_issued_before: None,
@@ -237,6 +297,31 @@ mod tests {
         assert_eq!(
             ListFilter::parse(get).unwrap_err().target,
             Some("lastTokenIssuedBefore")
+        );
+    }
+
+    #[test]
+    fn a_prefix_filter_keeps_the_custom_ids_that_start_with_it_and_orders_by_custom_id() {
+        let query = [("customIdPrefix", "team-")];
+        let get = |name: &str| query.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let f = ListFilter::parse(get).unwrap();
+        assert!(f.by_custom_id());
+        let id = |s: &str| CustomId::parse(s.into(), Member::CustomId).unwrap();
+        assert!(f.admits(Some(&id("team-1")), at(0), None));
+        assert!(!f.admits(Some(&id("team")), at(0), None));
+        assert!(!f.admits(None, at(0), None), "no custom id: no match");
+        assert_eq!(
+            f.query_pairs(),
+            vec![("customIdPrefix", "team-".to_owned())]
+        );
+        let position = ListPosition::parse("team-7", &f).unwrap();
+        assert_eq!(position, ListPosition::CustomId(id("team-7")));
+        assert!(ListPosition::parse("team-7", &ListFilter::default()).is_err());
+        let bad = [("customIdPrefix", "")];
+        let get = |name: &str| bad.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        assert_eq!(
+            ListFilter::parse(get).unwrap_err().target,
+            Some("customIdPrefix")
         );
     }
 }

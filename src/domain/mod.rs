@@ -26,13 +26,13 @@ pub use assignment::{
     Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraPrincipal, PrincipalType,
     StoredAssignment, parse_client_ids,
 };
-pub use custom_id::{CustomId, Member};
+pub use custom_id::{CustomId, CustomIdPrefix, Member};
 pub use endpoint::Endpoint;
 pub use entra_id::{EntraId, GUID_PATTERN};
 pub use feed::{EventKind, FeedPosition};
 pub use identity_id::IdentityId;
 pub use lifetime::TokenLifetime;
-pub use listing::{FILTER_PARAMETERS, ListFilter, Order, PageSize};
+pub use listing::{FILTER_PARAMETERS, ListFilter, ListPosition, Order, PageSize};
 pub use resource::{AccessKey, DataLocation, KeySlot, Resource, ResourceId, ResourceName};
 pub use revocation::RevocationEpoch;
 pub use scope::{Scope, Scopes};

@@ -2,7 +2,7 @@
 //! request with the domain's checks, and described in the OpenAPI document
 //! with the domain's schemas, so the two cannot drift apart.
 
-use crate::domain::{ApiVersion, CustomId, ListFilter, Order, PageSize};
+use crate::domain::{ApiVersion, CustomId, CustomIdPrefix, ListFilter, Order, PageSize};
 use crate::error::ApiError;
 use crate::http::ApiRequest;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -64,6 +64,13 @@ fn filter_params() -> Vec<Parameter> {
             false,
         ),
         query(
+            CustomIdPrefix::PARAMETER,
+            "Only identities whose custom id starts with this, compared exactly (case counts; \
+             `%`, `_` and `\\` are plain characters). A list with it runs in custom id order.",
+            CustomIdPrefix::schema(),
+            false,
+        ),
+        query(
             "createdAfter",
             "Only identities created after this time.",
             date_time(),
@@ -102,7 +109,8 @@ impl IntoParams for ListQueryParams {
         let mut params = filter_params();
         params.push(query(
             "order",
-            "asc: oldest first (creation order); desc: newest first.",
+            "asc: oldest first (creation order); desc: newest first. With customIdPrefix: \
+             in custom id order (by character code), asc from the lowest, desc from the highest.",
             Order::schema(),
             false,
         ));

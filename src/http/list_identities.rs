@@ -13,6 +13,8 @@ use actix_web::{HttpResponse, get};
 /// Pages in creation order (or newest first), following `nextLink` until it
 /// is absent; paging while others create and delete never repeats or skips
 /// an identity that exists throughout. Deleted identities are not listed.
+/// With `customIdPrefix`, pages run in custom id order instead (by
+/// character code: `asc` from the lowest, `desc` from the highest).
 #[utoipa::path(
     tag = "Directory",
     operation_id = "Directory_ListIdentities",
@@ -53,7 +55,7 @@ pub async fn list_identities(
     let next_link = page.resume_after.map(|after| {
         let token = state
             .paging
-            .continuation(resource.id, &query.filter, order, after);
+            .continuation(resource.id, &query.filter, order, &after);
         let link = next_link(&req, &query.filter, order, size, token);
         // Through Power Platform's gateway, the next page must go through it
         // too; API clients get the link relative to the endpoint.

@@ -4,7 +4,7 @@
 //! another resource got, or one altered, is refused with 400 instead of
 //! reading the wrong page.
 
-use crate::domain::{FeedPosition, IdentityId, Invalid, ListFilter, Order, ResourceId, Secret};
+use crate::domain::{FeedPosition, Invalid, ListFilter, ListPosition, Order, ResourceId, Secret};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
@@ -76,10 +76,10 @@ impl PagingKey {
         resource: ResourceId,
         filter: &ListFilter,
         order: Order,
-        after: IdentityId,
+        after: &ListPosition,
     ) -> String {
         let context = list_context(filter, order);
-        self.seal("list", resource, &context, after.to_string().as_bytes())
+        self.seal("list", resource, &context, after.as_text().as_bytes())
     }
 
     /// Where the page a token names starts; refused when the token is not
@@ -90,7 +90,7 @@ impl PagingKey {
         resource: ResourceId,
         filter: &ListFilter,
         order: Order,
-    ) -> Result<IdentityId, Invalid> {
+    ) -> Result<ListPosition, Invalid> {
         let invalid = || {
             Invalid::new(
                 "continuationToken is not one this service gave for this list: \
@@ -106,7 +106,7 @@ impl PagingKey {
             invalid,
         )?;
         let text = String::from_utf8(payload).map_err(|_| invalid())?;
-        IdentityId::parse(&text).map_err(|_| invalid())
+        ListPosition::parse(&text, filter).map_err(|_| invalid())
     }
 
     /// The cursor of `position` in the feed of `resource`.
@@ -159,9 +159,9 @@ mod tests {
     #[test]
     fn a_continuation_token_reads_back_only_for_its_resource_order_and_filters() {
         let resource = ResourceId::generate();
-        let id = IdentityId::generate(resource);
+        let id = ListPosition::Identity(crate::domain::IdentityId::generate(resource));
         let filter = ListFilter::default();
-        let token = key().continuation(resource, &filter, Order::OldestFirst, id);
+        let token = key().continuation(resource, &filter, Order::OldestFirst, &id);
         assert_eq!(
             key()
                 .read_continuation(&token, resource, &filter, Order::OldestFirst)
@@ -184,6 +184,32 @@ mod tests {
                 .read_continuation(&token, resource, &other_filter, Order::OldestFirst)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_token_of_a_list_by_prefix_carries_a_custom_id_and_is_bound_to_that_prefix() {
+        use crate::domain::{CustomId, CustomIdPrefix, Member};
+        let resource = ResourceId::generate();
+        let by = |p: &str| ListFilter {
+            custom_id_prefix: Some(CustomIdPrefix::parse(p).unwrap()),
+            ..ListFilter::default()
+        };
+        let after =
+            ListPosition::CustomId(CustomId::parse("team-%_\\7".into(), Member::CustomId).unwrap());
+        let token = key().continuation(resource, &by("team"), Order::NewestFirst, &after);
+        assert_eq!(
+            key()
+                .read_continuation(&token, resource, &by("team"), Order::NewestFirst)
+                .unwrap(),
+            after
+        );
+        for filter in [by("tea"), by("Team"), ListFilter::default()] {
+            assert!(
+                key()
+                    .read_continuation(&token, resource, &filter, Order::NewestFirst)
+                    .is_err()
+            );
+        }
     }
 
     #[test]

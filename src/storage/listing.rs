@@ -3,9 +3,14 @@
 //! (version 7) GUIDs make id order creation order, so a page is a range scan
 //! of the primary key. Time filters narrow the range, with a margin, and are
 //! then checked exactly; the other filters are checked row by row.
+//!
+//! With a custom id prefix, a page is instead a range scan of the
+//! `(resource_id, custom_id)` index, in custom id order: the custom ids from
+//! the prefix up to its upper bound ([`CustomIdRange`]). Only live
+//! identities have a custom id, so that range holds no tombstone.
 
 use super::{IdentityPage, IdentityRecord, ListQuery};
-use crate::domain::{IdentityId, Order, Timestamp};
+use crate::domain::{ListFilter, ListPosition, Order, Timestamp};
 
 /// Rows a page examines at most. A page of filtered rows stops there and
 /// says where to resume, so that no call scans a large store.
@@ -30,13 +35,47 @@ pub fn bounds(query: &ListQuery) -> (String, String) {
             time_prefix(before, CLOCK_MARGIN_MS + 1)
         ));
     }
-    if let Some(after) = query.after {
+    if let Some(ListPosition::Identity(after)) = &query.after {
         match query.order {
             Order::OldestFirst => low = low.max(after.to_string()),
             Order::NewestFirst => high = high.min(after.to_string()),
         }
     }
     (low, high)
+}
+
+/// The custom ids a page by prefix may hold: from `low` (included when
+/// `low_inclusive`) up to `high` (excluded; no bound when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomIdRange {
+    pub low: String,
+    pub low_inclusive: bool,
+    pub high: Option<String>,
+}
+
+/// The range of a query by custom id prefix, narrowed by where the
+/// previous page ended; `None` when the query has no prefix.
+pub fn custom_id_range(query: &ListQuery) -> Option<CustomIdRange> {
+    let prefix = query.filter.custom_id_prefix.as_ref()?;
+    let mut range = CustomIdRange {
+        low: prefix.as_str().to_owned(),
+        low_inclusive: true,
+        high: prefix.upper_bound(),
+    };
+    if let Some(ListPosition::CustomId(after)) = &query.after {
+        let after = after.as_str().to_owned();
+        match query.order {
+            Order::OldestFirst if after >= range.low => {
+                range.low = after;
+                range.low_inclusive = false;
+            }
+            Order::NewestFirst => {
+                range.high = Some(range.high.map_or(after.clone(), |h| h.min(after)));
+            }
+            Order::OldestFirst => {}
+        }
+    }
+    Some(range)
 }
 
 /// The first twelve hex digits of a version 7 GUID made at `at` (plus a
@@ -46,10 +85,16 @@ fn time_prefix(at: Timestamp, margin_ms: i64) -> String {
     format!("{:08x}-{:04x}", ms >> 16, ms & 0xffff)
 }
 
-/// How many rows to read for a page: one more than the page without
-/// filters (to know whether more follow), the scan budget with them.
+/// How many rows to read for a page: one more than the page (to know
+/// whether more follow) when every row read passes the filters but for
+/// tombstones, the scan budget when filters are checked row by row. A
+/// prefix is not: its range holds exactly the custom ids it admits.
 pub fn fetch_size(query: &ListQuery) -> usize {
-    if query.filter.is_empty() {
+    let checked = ListFilter {
+        custom_id_prefix: None,
+        ..query.filter.clone()
+    };
+    if checked.is_empty() {
         query.limit + 1
     } else {
         SCAN_BUDGET.max(query.limit + 1)
@@ -61,9 +106,10 @@ pub fn fetch_size(query: &ListQuery) -> usize {
 /// limit, and where to resume when more may follow.
 pub fn page(query: &ListQuery, rows: Vec<IdentityRecord>) -> IdentityPage {
     let examined_all = rows.len() < fetch_size(query);
-    let last_examined = rows.last().map(|r| r.id);
+    let position = |r: &IdentityRecord| query.filter.position(r.id, r.custom_id.as_ref());
+    let last_examined = rows.last().and_then(position);
     let mut items = Vec::with_capacity(query.limit);
-    let mut full_at: Option<IdentityId> = None;
+    let mut full_at: Option<ListPosition> = None;
     let mut rows = rows.into_iter().peekable();
     while let Some(row) = rows.next() {
         if row.is_deleted()
@@ -78,7 +124,7 @@ pub fn page(query: &ListQuery, rows: Vec<IdentityRecord>) -> IdentityPage {
         items.push(row);
         if items.len() == query.limit {
             if rows.peek().is_some() || !examined_all {
-                full_at = items.last().map(|r| r.id);
+                full_at = items.last().and_then(position);
             }
             break;
         }
@@ -97,7 +143,9 @@ pub fn page(query: &ListQuery, rows: Vec<IdentityRecord>) -> IdentityPage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ListFilter, ResourceId, RevocationEpoch};
+    use crate::domain::{
+        CustomId, CustomIdPrefix, IdentityId, Member, ResourceId, RevocationEpoch,
+    };
 
     fn record(id: IdentityId, deleted: bool) -> IdentityRecord {
         IdentityRecord {
@@ -152,15 +200,40 @@ mod tests {
         let rows = || ids.iter().map(|id| record(*id, false)).collect::<Vec<_>>();
         let p = page(&query(resource, 2), rows());
         assert_eq!(p.items.len(), 2);
-        assert_eq!(p.resume_after, Some(ids[1]));
+        assert_eq!(p.resume_after, Some(ListPosition::Identity(ids[1])));
         let p = page(&query(resource, 5), rows());
         assert_eq!(p.resume_after, None, "all read, nothing after");
         // Tombstones fill the rows read: a short page that says where to go on.
         let deleted: Vec<IdentityRecord> = ids[..3].iter().map(|id| record(*id, true)).collect();
         let p = page(&query(resource, 2), deleted.clone());
         assert!(p.items.is_empty());
-        assert_eq!(p.resume_after, Some(ids[2]));
+        assert_eq!(p.resume_after, Some(ListPosition::Identity(ids[2])));
         let p = page(&query(resource, 2), deleted[..2].to_vec());
         assert!(p.items.is_empty() && p.resume_after.is_none(), "the end");
+    }
+
+    #[test]
+    fn a_prefix_range_runs_from_the_prefix_to_its_bound_and_resumes_after_the_last_custom_id() {
+        let mut q = query(ResourceId::generate(), 10);
+        assert_eq!(custom_id_range(&q), None, "no prefix: the id range");
+        q.filter.custom_id_prefix = Some(CustomIdPrefix::parse("team").unwrap());
+        let range = |q: &ListQuery| custom_id_range(q).unwrap();
+        assert_eq!(
+            range(&q),
+            CustomIdRange {
+                low: "team".into(),
+                low_inclusive: true,
+                high: Some("tean".into())
+            }
+        );
+        let after = CustomId::parse("team-3".into(), Member::CustomId).unwrap();
+        q.after = Some(ListPosition::CustomId(after));
+        let asc = range(&q);
+        assert_eq!((asc.low.as_str(), asc.low_inclusive), ("team-3", false));
+        assert_eq!(asc.high.as_deref(), Some("tean"));
+        q.order = Order::NewestFirst;
+        let desc = range(&q);
+        assert_eq!((desc.low.as_str(), desc.low_inclusive), ("team", true));
+        assert_eq!(desc.high.as_deref(), Some("team-3"));
     }
 }

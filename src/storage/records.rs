@@ -1,8 +1,8 @@
 //! What the store keeps and gives back, as domain values.
 
 use crate::domain::{
-    CustomId, EventKind, FeedPosition, IdentityId, ListFilter, Order, ResourceId, RevocationEpoch,
-    Secret, Timestamp,
+    CustomId, EventKind, FeedPosition, IdentityId, ListFilter, ListPosition, Order, ResourceId,
+    RevocationEpoch, Secret, Timestamp,
 };
 
 /// An identity as stored. A deleted identity stays as a tombstone: its id,
@@ -89,8 +89,8 @@ pub struct ListQuery {
     pub resource: ResourceId,
     pub filter: ListFilter,
     pub order: Order,
-    /// The id the previous page ended at (exclusive).
-    pub after: Option<IdentityId>,
+    /// Where the previous page ended (exclusive).
+    pub after: Option<ListPosition>,
     /// Items per page, at most.
     pub limit: usize,
 }
@@ -99,7 +99,7 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityPage {
     pub items: Vec<IdentityRecord>,
-    pub resume_after: Option<IdentityId>,
+    pub resume_after: Option<ListPosition>,
 }
 
 /// One event of the change feed.

@@ -54,12 +54,33 @@ fn list_follows_pages_up_to_top_and_count_agrees() {
         .on(cs)
         .json();
     assert_eq!(one[0]["id"], ids[3]);
-    assert_eq!(identity(&["user", "count"]).on(cs).json()["count"], 5);
+    identity(&["user", "create", "--custom-id", "U9"])
+        .on(cs)
+        .json();
+    let prefixed = identity(&["user", "list", "--custom-id-prefix", "u", "--top", "3"])
+        .on(cs)
+        .json();
+    let customs: Vec<&str> = prefixed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["customId"].as_str().unwrap())
+        .collect();
+    assert_eq!(customs, ["u0", "u1", "u2"], "by custom id, case counting");
+    let counted = identity(&["user", "count", "--custom-id-prefix", "u"])
+        .on(cs)
+        .json();
+    assert_eq!(counted["count"], 5);
+    identity(&["user", "list", "--custom-id-prefix", ""])
+        .on(cs)
+        .run()
+        .fails(2, "customIdPrefix must be between 1 and 256 characters");
+    assert_eq!(identity(&["user", "count"]).on(cs).json()["count"], 6);
     let future = "2999-01-01T00:00:00Z";
     let idle = identity(&["user", "count", "--idle-since", future])
         .on(cs)
         .json();
-    assert_eq!(idle["count"], 5, "none had a token");
+    assert_eq!(idle["count"], 6, "none had a token");
     let none = identity(&["user", "list", "--created-after", future])
         .on(cs)
         .json();
@@ -67,7 +88,7 @@ fn list_follows_pages_up_to_top_and_count_agrees() {
     let table = identity(&["user", "list", "-o", "table"]).on(cs).run();
     assert_eq!(table.code, 0);
     assert!(table.stdout.starts_with("Id"), "{}", table.stdout);
-    assert_eq!(table.stdout.lines().count(), 2 + 5);
+    assert_eq!(table.stdout.lines().count(), 2 + 6);
     identity(&["user", "list", "--created-after", "yesterday"])
         .on(cs)
         .run()

@@ -176,7 +176,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        "Applied 3 migration(s) to the PostgreSQL database.\n"
+        "Applied 4 migration(s) to the PostgreSQL database.\n"
     );
     assert_eq!(
         postgres_tables(&schema.url, &schema.name).await,
@@ -218,7 +218,7 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(
-            "the database was written by a newer commid (schema version 7, this one knows 3)"
+            "the database was written by a newer commid (schema version 7, this one knows 4)"
         ),
         "{}",
         stderr(&out)

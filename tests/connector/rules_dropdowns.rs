@@ -312,16 +312,31 @@ fn a_connection_test_on_no_operation_or_with_a_reference_or_on_an_operation_is_c
     });
 }
 
+/// The pointer of List users' parameter `name`.
+fn list_parameter(d: &Value, name: &str) -> String {
+    let parameters = d.pointer(&format!("{LIST}/parameters")).unwrap();
+    let i = parameters
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("List users has no parameter {name}"));
+    format!("{LIST}/parameters/{i}")
+}
+
 #[test]
 fn enum_display_names_for_values_the_enum_lacks_or_repeats_are_caught() {
     caught("names \"newest\" wrongly", |d| {
-        at(d, &format!("{LIST}/parameters/5/x-ms-enum-values/1"))["value"] = json!("newest");
+        let order = list_parameter(d, "order");
+        at(d, &format!("{order}/x-ms-enum-values/1"))["value"] = json!("newest");
     });
     caught("names \"asc\" wrongly or twice", |d| {
-        at(d, &format!("{LIST}/parameters/5/x-ms-enum-values/1"))["value"] = json!("asc");
+        let order = list_parameter(d, "order");
+        at(d, &format!("{order}/x-ms-enum-values/1"))["value"] = json!("asc");
     });
     caught("no display name", |d| {
-        at(d, &format!("{LIST}/parameters/5/x-ms-enum-values/0"))["displayName"] = json!("");
+        let order = list_parameter(d, "order");
+        at(d, &format!("{order}/x-ms-enum-values/0"))["displayName"] = json!("");
     });
 }
 
@@ -346,6 +361,7 @@ fn a_trigger_output_or_a_listed_user_without_a_title_case_label_is_caught() {
         },
     );
     caught("parameter maxPageSize: no Title Case x-ms-summary", |d| {
-        at(d, &format!("{LIST}/parameters/6"))["x-ms-summary"] = json!("page size");
+        let size = list_parameter(d, "maxPageSize");
+        at(d, &size)["x-ms-summary"] = json!("page size");
     });
 }

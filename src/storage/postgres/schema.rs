@@ -91,6 +91,13 @@ CREATE TABLE assignments (
     PRIMARY KEY (resource_id, kind, tenant_key, object_id)
 );
 "#,
+    // Custom ids in byte order, as ids are, whatever the database's default
+    // collation: the custom ids with a prefix are then one range of
+    // identities_by_custom_id, which this rebuilds (storage/listing.rs).
+    // Equality, and so uniqueness, is unchanged.
+    r#"
+ALTER TABLE identities ALTER COLUMN custom_id TYPE TEXT COLLATE "C";
+"#,
 ];
 
 /// An arbitrary constant naming commid's migration lock.

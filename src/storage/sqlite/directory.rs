@@ -1,12 +1,55 @@
 //! Listing and counting identities on SQLite: range scans of the primary
-//! key (see `storage/listing.rs`), on a reader connection.
+//! key, or with a custom id prefix of the `(resource_id, custom_id)` index,
+//! whose `BINARY` collation is the byte order the range assumes (see
+//! `storage/listing.rs`), on a reader connection.
 
 use super::rows;
 use crate::domain::{ListFilter, Order, ResourceId};
-use crate::storage::listing;
+use crate::storage::listing::{self, CustomIdRange};
 use crate::storage::rows::IdentityColumns;
 use crate::storage::{IdentityPage, ListQuery, StoreError};
+use rusqlite::types::ToSql;
 use rusqlite::{Connection, params};
+
+/// The conditions of a custom id range, on parameters 2 (low) and 3
+/// (high): the custom id index's range, for any `resource_id = ?1`.
+fn range_sql(range: &CustomIdRange) -> String {
+    let low = if range.low_inclusive { ">=" } else { ">" };
+    match range.high {
+        Some(_) => format!("custom_id {low} ?2 AND custom_id < ?3"),
+        None => format!("custom_id {low} ?2 AND ?3 IS NULL"),
+    }
+}
+
+/// A page by custom id prefix: `?1` resource, `?2`/`?3` the range, `?4` the limit.
+pub(super) fn prefix_page_sql(range: &CustomIdRange, order: Order) -> String {
+    let direction = match order {
+        Order::OldestFirst => "",
+        Order::NewestFirst => " DESC",
+    };
+    format!(
+        "SELECT id, custom_id, created_at, last_token_issued_at, revocation_epoch, deleted_at
+         FROM identities WHERE resource_id = ?1 AND {} ORDER BY custom_id{direction} LIMIT ?4",
+        range_sql(range)
+    )
+}
+
+/// A count by custom id prefix: `?1` resource, `?2`/`?3` the range, and
+/// with time filters `?4`..`?6` as in [`count`]. A custom id is only ever
+/// on a live identity, so without time filters the index alone answers.
+pub(super) fn prefix_count_sql(range: &CustomIdRange, timed: bool) -> String {
+    let times = if timed { TIME_CONDITIONS } else { "" };
+    format!(
+        "SELECT count(*) FROM identities WHERE resource_id = ?1 AND {}{times}",
+        range_sql(range)
+    )
+}
+
+/// The time filters, on parameters 4 to 6 (the rules of `ListFilter::admits`).
+const TIME_CONDITIONS: &str = "
+           AND (?4 IS NULL OR created_at > ?4)
+           AND (?5 IS NULL OR created_at < ?5)
+           AND (?6 IS NULL OR coalesce(last_token_issued_at, created_at) < ?6)";
 
 pub fn list(c: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<IdentityColumns>> {
     if let Some(custom_id) = &query.filter.custom_id {
@@ -14,6 +57,20 @@ pub fn list(c: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<IdentityC
             .prepare_cached(rows::IDENTITY_BY_CUSTOM_ID)?
             .query_map(
                 params![query.resource.to_string(), custom_id.as_str()],
+                rows::identity_row,
+            )?
+            .collect();
+    }
+    if let Some(range) = listing::custom_id_range(query) {
+        return c
+            .prepare_cached(&prefix_page_sql(&range, query.order))?
+            .query_map(
+                params![
+                    query.resource.to_string(),
+                    range.low,
+                    range.high,
+                    listing::fetch_size(query) as i64
+                ],
                 rows::identity_row,
             )?
             .collect();
@@ -73,8 +130,25 @@ pub fn count(c: &Connection, resource: ResourceId, filter: &ListFilter) -> rusql
             .map(|p| p.items.len() as u64)
             .unwrap_or(0));
     }
-    let (low, high) = listing::bounds(&query);
     let micros = |t: Option<crate::domain::Timestamp>| t.map(|t| t.micros());
+    let times = [
+        micros(filter.created_after),
+        micros(filter.created_before),
+        micros(filter.last_token_issued_before),
+    ];
+    if let Some(range) = listing::custom_id_range(&query) {
+        let timed = times.iter().any(Option::is_some);
+        let resource = resource.to_string();
+        let mut values: Vec<&dyn ToSql> = vec![&resource, &range.low, &range.high];
+        if timed {
+            values.extend(times.iter().map(|t| t as &dyn ToSql));
+        }
+        let n: i64 = c
+            .prepare_cached(&prefix_count_sql(&range, timed))?
+            .query_row(values.as_slice(), |r| r.get(0))?;
+        return Ok(n.max(0) as u64);
+    }
+    let (low, high) = listing::bounds(&query);
     let n: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM identities
@@ -83,15 +157,82 @@ pub fn count(c: &Connection, resource: ResourceId, filter: &ListFilter) -> rusql
            AND (?4 IS NULL OR created_at < ?4)
            AND (?5 IS NULL OR coalesce(last_token_issued_at, created_at) < ?5)",
         )?
-        .query_row(
-            params![
-                low,
-                high,
-                micros(filter.created_after),
-                micros(filter.created_before),
-                micros(filter.last_token_issued_before),
-            ],
-            |r| r.get(0),
-        )?;
+        .query_row(params![low, high, times[0], times[1], times[2]], |r| {
+            r.get(0)
+        })?;
     Ok(n.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::CustomIdPrefix;
+
+    /// SQLite's plan for `sql`, one line per step.
+    fn plan(sql: &str, values: &[&dyn ToSql]) -> String {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut c).unwrap();
+        let mut statement = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let steps: Vec<String> = statement
+            .query_map(values, |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        steps.join("\n")
+    }
+
+    fn ranges() -> Vec<CustomIdRange> {
+        let prefix = CustomIdPrefix::parse("team").unwrap();
+        let whole = CustomIdRange {
+            low: prefix.as_str().into(),
+            low_inclusive: true,
+            high: prefix.upper_bound(),
+        };
+        let resumed = CustomIdRange {
+            low: "team-7".into(),
+            low_inclusive: false,
+            ..whole.clone()
+        };
+        let unbounded = CustomIdRange {
+            high: None,
+            ..whole.clone()
+        };
+        vec![whole, resumed, unbounded]
+    }
+
+    #[test]
+    fn a_page_by_prefix_is_a_range_of_the_custom_id_index_in_its_order() {
+        for range in ranges() {
+            for order in [Order::OldestFirst, Order::NewestFirst] {
+                let sql = prefix_page_sql(&range, order);
+                let steps = plan(&sql, &[&"r", &range.low, &range.high, &101]);
+                assert!(
+                    steps.contains(
+                        "SEARCH identities USING INDEX identities_by_custom_id (resource_id=? AND custom_id>"
+                    ),
+                    "{steps}"
+                );
+                assert!(!steps.contains("B-TREE"), "no sort: {steps}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_count_by_prefix_reads_only_the_index_unless_times_are_filtered() {
+        for range in ranges() {
+            let sql = prefix_count_sql(&range, false);
+            let covering = plan(&sql, &[&"r", &range.low, &range.high]);
+            assert!(
+                covering.contains("SEARCH identities USING COVERING INDEX identities_by_custom_id"),
+                "{covering}"
+            );
+            let sql = prefix_count_sql(&range, true);
+            let none: Option<i64> = None;
+            let timed = plan(&sql, &[&"r", &range.low, &range.high, &none, &none, &none]);
+            assert!(
+                timed.contains("SEARCH identities USING INDEX identities_by_custom_id"),
+                "{timed}"
+            );
+        }
+    }
 }
