@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import socket
 import sqlite3
 import time
@@ -106,6 +107,29 @@ def seed(db_path, resource_id, count, batch=50_000, keep=1000):
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return sample
+
+
+def custom_id(n):
+    """The custom ID give_custom_ids gives the n-th identity."""
+    return f"user-{n:07d}"
+
+
+def give_custom_ids(db_path):
+    """Gives each identity of the SQLite store without a custom ID one,
+    custom_id(n) for n from 0, in random order: no relation to creation
+    order (the server must be stopped). Returns how many."""
+    conn = sqlite3.connect(db_path)
+    # The custom ID index is written in random order: keep it in memory.
+    conn.execute("PRAGMA cache_size=-262144")
+    ids = [r[0] for r in conn.execute("SELECT id FROM identities WHERE deleted_at IS NULL AND custom_id IS NULL")]
+    numbers = list(range(len(ids)))
+    random.shuffle(numbers)
+    conn.executemany("UPDATE identities SET custom_id = ? WHERE id = ?",
+                     ((custom_id(n), i) for n, i in zip(numbers, ids)))
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return len(ids)
 
 
 def free_port():
