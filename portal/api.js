@@ -6,16 +6,12 @@ import { fromBase64, importKey, signHeaders } from './sign.js';
 
 export const API_VERSION = '2023-10-01';
 
-/** A failed call: the API's error code and message, shown as text. */
+/** A failed call: the API's error code and message (messages.js puts them in words). */
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
     this.status = status;
     this.code = code;
-  }
-
-  get text() {
-    return this.status ? `${this.message} (${this.code}, HTTP ${this.status})` : this.message;
   }
 }
 

@@ -22,6 +22,7 @@ function showView(name) {
     if (link.getAttribute('href') === `#${name}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  document.body.dataset.view = name;
   const heading = document.querySelector(`#view-${name} h1`);
   document.title = `${heading.textContent} · commid`;
 }

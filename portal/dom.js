@@ -31,8 +31,14 @@ export function showError(node, message) {
   node.hidden = !message;
 }
 
-export function errorText(error) {
-  return error && error.text ? error.text : String((error && error.message) || error);
+/**
+ * An identity ID as nodes that break only after its resource part
+ * (`8:acs:<resource>_` | `<identity>`), never inside a GUID.
+ */
+export function idParts(id) {
+  const at = id.lastIndexOf('_') + 1;
+  if (at <= 0) return [id];
+  return [el('span', { class: 'id-part' }, id.slice(0, at)), el('wbr'), el('span', { class: 'id-part' }, id.slice(at))];
 }
 
 async function writeClipboard(text) {
@@ -51,24 +57,37 @@ async function writeClipboard(text) {
   }
 }
 
-/** Copies `text` and confirms on `button` ("Copied") and to screen readers. */
+/**
+ * Copies `text`. The button keeps its name ("Copy" and, for screen readers
+ * only, what it copies), so its name always holds the text it shows; a
+ * note beside it shows "Copied" for two seconds, and the live region says so.
+ */
 export async function copy(button, text, what) {
   const ok = await writeClipboard(text);
-  const label = button.dataset.label || button.textContent;
-  button.dataset.label = label;
-  button.textContent = ok ? 'Copied' : 'Copy failed';
-  button.classList.toggle('copied', ok);
+  let note = button.nextElementSibling;
+  if (!note || !note.classList.contains('copy-note')) {
+    // Said through the live region: hidden from screen readers here.
+    note = el('span', { class: 'copy-note', 'aria-hidden': 'true' });
+    button.after(note);
+  }
+  note.textContent = ok ? 'Copied' : 'Copy failed';
+  note.classList.toggle('failed', !ok);
+  note.hidden = false;
   announce(ok ? `Copied the ${what} to the clipboard.` : `Could not copy the ${what}.`);
   clearTimeout(button.copyTimer);
   button.copyTimer = setTimeout(() => {
-    button.textContent = label;
-    button.classList.remove('copied');
+    note.hidden = true;
   }, 2000);
 }
 
-/** A Copy button for `text`, named for screen readers by `what`. */
+/** A Copy button's content: "Copy", and what it copies for screen readers. */
+function copyLabel(what) {
+  return ['Copy', el('span', { class: 'visually-hidden' }, ` ${what}`)];
+}
+
+/** A Copy button for `text`, named "Copy <what>". */
 export function copyButton(text, what) {
-  const button = el('button', { type: 'button', class: 'copy', 'aria-label': `Copy ${what}` }, 'Copy');
+  const button = el('button', { type: 'button', class: 'copy' }, ...copyLabel(what));
   button.addEventListener('click', () => copy(button, text, what));
   return button;
 }
@@ -76,7 +95,7 @@ export function copyButton(text, what) {
 /** Wires every static `<button data-copy="id">` to copy that element's text. */
 export function wireCopyButtons(root = document) {
   for (const button of root.querySelectorAll('button[data-copy]')) {
-    button.setAttribute('aria-label', `Copy ${button.dataset.what}`);
+    button.replaceChildren(...copyLabel(button.dataset.what));
     button.addEventListener('click', () =>
       copy(button, $(button.dataset.copy).textContent, button.dataset.what),
     );

@@ -3,7 +3,8 @@
 // an existing identity.
 
 import { call, identityPath } from './api.js';
-import { $, announce, el, errorText, showError, times } from './dom.js';
+import { $, announce, el, idParts, showError, times } from './dom.js';
+import { customIdProblem, explain, identityIdProblem } from './messages.js';
 import { SCOPES, scopeName } from './scopes.js';
 
 function target() {
@@ -40,12 +41,27 @@ function request() {
   if (target() === 'existing') {
     const id = $('gen-identity').value.trim();
     if (!id) throw new Error('Enter the ID of the identity, 8:acs:….');
+    const problem = identityIdProblem(id);
+    if (problem) throw new Error(problem);
     if (!scopes.length) throw new Error('Choose at least one scope for the token.');
     return { id, scopes, minutes };
   }
   const customId = $('gen-custom-id').value;
   if (customId && !customId.trim()) throw new Error('The custom ID cannot be only spaces.');
+  const problem = customId && customIdProblem(customId);
+  if (problem) throw new Error(problem);
   return { id: null, customId, scopes, minutes };
+}
+
+/** The identity that has `customId` already, with when it was created; null when none has it. */
+async function holderOf(customId) {
+  try {
+    const page = await call('GET', '/identities', { query: { customId, maxPageSize: 1 } });
+    return (page && page.value && page.value[0]) || null;
+  } catch {
+    // A server without the directory: the result just cannot say.
+    return null;
+  }
 }
 
 async function generate({ id, customId, scopes, minutes }) {
@@ -61,11 +77,20 @@ async function generate({ id, customId, scopes, minutes }) {
     body.createTokenWithScopes = scopes;
     body.expiresInMinutes = minutes;
   }
-  return call('POST', '/identities', { body });
+  // Get-or-create answers alike for a new identity and one that had the
+  // custom ID: the list says beforehand whether one had it, and since when.
+  const holder = customId ? await holderOf(customId) : null;
+  const result = await call('POST', '/identities', { body });
+  const existed = holder && holder.id === result.identity.id ? holder : null;
+  return { ...result, existedSince: existed ? existed.createdAt : null };
 }
 
 function show(result, scopes) {
-  $('res-id').textContent = result.identity.id;
+  $('res-id').replaceChildren(...idParts(result.identity.id));
+  const existed = result.existedSince && times(result.existedSince);
+  $('res-existing').hidden = !existed;
+  $('res-existing-since').textContent = existed ? existed.short : '';
+  $('res-existing-since').setAttribute('datetime', existed ? existed.utc : '');
   const customId = result.identity.customId;
   for (const node of document.querySelectorAll('.res-custom')) node.hidden = !customId;
   $('res-custom').textContent = customId || '';
@@ -78,13 +103,21 @@ function show(result, scopes) {
   $('res-expires').textContent = expires ? expires.utc : '';
   $('gen-result').hidden = false;
   $('gen-result-title').focus();
-  announce(token ? 'Generated an access token.' : 'Created an identity.');
+  const what = token ? 'Generated an access token' : 'Created an identity';
+  announce(
+    existed
+      ? `${token ? 'Generated an access token for an existing identity' : 'Found an existing identity'}, created ${existed.short}.`
+      : `${what}.`,
+  );
 }
 
 /** Forgets the last result: its token is a secret too. */
 export function reset() {
   $('gen-result').hidden = true;
-  for (const id of ['res-id', 'res-custom', 'res-token', 'res-scopes', 'res-expires']) {
+  $('res-existing').hidden = true;
+  // "Copied" belonged to the values that go.
+  for (const note of $('gen-result').querySelectorAll('.copy-note')) note.hidden = true;
+  for (const id of ['res-id', 'res-existing-since', 'res-custom', 'res-token', 'res-scopes', 'res-expires']) {
     $(id).textContent = '';
   }
   showError($('gen-error'), '');
@@ -132,7 +165,7 @@ export function init() {
     try {
       show(await generate(wanted), wanted.scopes);
     } catch (e) {
-      showError(error, errorText(e));
+      showError(error, explain(e));
     } finally {
       button.disabled = false;
     }

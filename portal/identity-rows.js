@@ -1,8 +1,21 @@
 // One table row per identity, with its actions: issue a token, revoke its
 // tokens, delete it. Revoked and deleted states show in the row at once.
+// On a phone each row is one line (its custom ID, or its ID, and when it
+// was created), a button that shows the rest of the row.
 
 import { call, identityPath } from './api.js';
-import { $, announce, confirmAction, copyButton, el, errorText, showError, times, timeElement } from './dom.js';
+import {
+  $,
+  announce,
+  confirmAction,
+  copyButton,
+  el,
+  idParts,
+  showError,
+  times,
+  timeElement,
+} from './dom.js';
+import { explain } from './messages.js';
 
 let rowCount = 0;
 
@@ -17,8 +30,9 @@ function cell(label, ...children) {
   return el('td', { 'data-label': label }, ...children);
 }
 
-/** What happened to the identity here: revoked, deleted. */
+/** What happened to the identity here: revoked, deleted (also on the row's line on a phone). */
 function showState(identity, status, row) {
+  const line = row.querySelector('.line-state');
   if (identity.deleted) {
     status.textContent = 'Deleted';
     status.className = 'badge bad';
@@ -29,6 +43,33 @@ function showState(identity, status, row) {
     status.className = 'badge warn';
   }
   status.hidden = !status.textContent;
+  line.textContent = identity.deleted ? 'Deleted' : identity.revokedAt ? 'Revoked' : '';
+  line.className = `line-state badge ${identity.deleted ? 'bad' : 'warn'}`;
+  line.hidden = !line.textContent;
+}
+
+/** Without a custom ID: the identity's own part of its ID (the resource's is the same on every line). */
+function shortId(id) {
+  const own = id.slice(id.lastIndexOf('_') + 1);
+  return el('span', { class: 'line-id' }, el('span', { class: 'visually-hidden' }, 'Identity '), `…${own}`);
+}
+
+/** The row's line on a phone: a button that opens the rest of the row. */
+function line(identity, tr) {
+  const made = times(created(identity));
+  const toggle = el(
+    'button',
+    { type: 'button', class: 'line', 'aria-expanded': 'false' },
+    el('span', { class: 'line-name' }, identity.customId || shortId(identity.id)),
+    el('span', { class: 'line-state', hidden: true }),
+    made ? el('span', { class: 'line-date' }, made.date.toLocaleDateString(undefined, { dateStyle: 'medium' })) : null,
+  );
+  toggle.addEventListener('click', () => {
+    const open = !tr.classList.contains('open');
+    tr.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+  });
+  return el('td', { class: 'line-cell' }, toggle);
 }
 
 async function revoke(identity, status, row) {
@@ -63,7 +104,7 @@ async function remove(identity, status, row) {
 
 function row(identity, handlers) {
   const n = ++rowCount;
-  const idNode = el('code', { class: 'value id', id: `identity-${n}` }, identity.id);
+  const idNode = el('code', { class: 'value id', id: `identity-${n}` }, ...idParts(identity.id));
   const status = el('span', { class: 'badge', id: `identity-${n}-status`, tabindex: '-1', hidden: true });
   const tr = el('tr', { 'data-id': identity.id });
   const guard = (action) => async () => {
@@ -75,12 +116,13 @@ function row(identity, handlers) {
         identity.deleted = true;
         showState(identity, status, tr);
       }
-      showError($('id-error'), errorText(e));
+      showError($('id-error'), explain(e));
     }
   };
   const button = (text, kind, action) =>
     el('button', { type: 'button', class: kind, 'aria-describedby': idNode.id, onclick: guard(action) }, text);
   tr.append(
+    line(identity, tr),
     cell(
       'Identity',
       el('div', {}, el('div', { class: 'with-copy' }, idNode, copyButton(identity.id, 'identity ID')), status),
@@ -88,7 +130,7 @@ function row(identity, handlers) {
     cell(
       'Custom ID',
       identity.customId
-        ? el('span', { class: 'value' }, identity.customId)
+        ? el('span', { class: 'custom-id' }, identity.customId)
         : el('span', { class: 'muted' }, '—'),
     ),
     cell('Created', timeElement(created(identity))),

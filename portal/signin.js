@@ -3,7 +3,8 @@
 // request before anything else happens.
 
 import { ApiError, call, connect, disconnect } from './api.js';
-import { $, errorText, showError } from './dom.js';
+import { $, showError } from './dom.js';
+import { explain } from './messages.js';
 import { credentials, parseConnectionString, save } from './session.js';
 
 /** Checks the key with a signed request that changes nothing. */
@@ -18,12 +19,12 @@ export async function signIn(session) {
     await probe();
   } catch (error) {
     disconnect();
-    throw new Error(explain(error, session));
+    throw new Error(whyRefused(error, session));
   }
 }
 
-function explain(error, session) {
-  if (!(error instanceof ApiError) || error.status !== 401) return errorText(error);
+function whyRefused(error, session) {
+  if (!(error instanceof ApiError) || error.status !== 401) return explain(error);
   let text =
     `The server refused this key: “${error.message}” ` +
     'Check that you copied the whole key of this server’s resource ' +

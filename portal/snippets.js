@@ -80,6 +80,7 @@ commid identity user create --custom-id alice     # get-or-create: alice's ident
 commid identity token issue --scope chat voip --expires-in-minutes 60 --user "8:acs:…"
 commid identity token verify --token "<token>"
 commid identity user list --custom-id alice
+commid identity user list --custom-id-prefix team  # custom IDs that start with team, A to Z
 commid identity user list --idle-since 2026-01-01T00:00:00Z --top 50 -o table
 commid identity user count
 commid identity user changes --follow             # creates, deletes, revocations as they happen

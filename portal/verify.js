@@ -2,7 +2,8 @@
 // decoded here for reading.
 
 import { call } from './api.js';
-import { $, announce, el, errorText, showError, times } from './dom.js';
+import { $, announce, el, showError, times } from './dom.js';
+import { explain } from './messages.js';
 import { scopeName } from './scopes.js';
 
 const VERDICTS = {
@@ -129,7 +130,7 @@ export function init() {
       const verdict = await call('POST', '/accessTokens/:verify', { body: { token } });
       show(verdict, decode(token));
     } catch (e) {
-      showError(error, errorText(e));
+      showError(error, explain(e));
     }
   });
 }

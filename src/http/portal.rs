@@ -60,6 +60,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("generate.js", JS),
     asset!("identities.js", JS),
     asset!("identity-rows.js", JS),
+    asset!("messages.js", JS),
     asset!("scopes.js", JS),
     asset!("session.js", JS),
     asset!("sign.js", JS),

@@ -24,8 +24,8 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export const DESKTOP = { width: 1180, height: 860 };
-export const PHONE = { width: 375, height: 740 };
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
 
 /** Chromium in headless mode with a fresh profile (Playwright makes one per launch). */
 export async function launch() {
@@ -84,17 +84,48 @@ export async function problems(page) {
   return [...violations, ...page.cspMessages, ...page.errors];
 }
 
-/** axe-core's serious and critical findings on the page as it is now. */
+/**
+ * axe-core's findings of any impact on the page as it is now, with
+ * label-content-name-mismatch (WCAG 2.5.3, experimental in axe) turned on.
+ */
 export async function axeFindings(page) {
   if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      resultTypes: ['violations'],
+      rules: { 'label-content-name-mismatch': { enabled: true } },
+    }),
+  );
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+/**
+ * Controls named by aria-label whose label lacks the text they show
+ * (WCAG 2.5.3): a person who says what they see must reach them.
+ */
+export function labelsWithoutTheirText(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('button[aria-label], a[aria-label], input[aria-label]')]
+      .filter((e) => e.offsetParent !== null)
+      .filter((e) => !e.getAttribute('aria-label').toLowerCase().includes(e.innerText.trim().toLowerCase()))
+      .map((e) => `“${e.innerText.trim()}” named “${e.getAttribute('aria-label')}”`),
+  );
 }
 
 export async function assertAccessible(page, where) {
   assert.deepEqual(await axeFindings(page), [], `axe findings in ${where}`);
+  assert.deepEqual(await labelsWithoutTheirText(page), [], `names without their visible text in ${where}`);
+}
+
+/** The requests to the API the page sends from now on: their method and URL. */
+export function apiRequests(page) {
+  const sent = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).searchParams.has('api-version')) sent.push(`${r.method()} ${decodeURIComponent(r.url())}`);
+  });
+  return sent;
 }
 
 /**

@@ -2,9 +2,9 @@
 
 import { openPortal, openView, signIn } from './browser.js';
 
-/** A new tab, signed in to `server`, on Identities. */
-export async function identitiesView(browser, server) {
-  const page = await openPortal(browser, server);
+/** A new tab, signed in to `server`, on Identities (at the desktop size unless `viewport` says). */
+export async function identitiesView(browser, server, viewport = undefined) {
+  const page = await openPortal(browser, server, viewport);
   await signIn(page, server);
   await openView(page, 'Identities');
   return page;
@@ -26,6 +26,30 @@ export const shownIds = (page) =>
   page.locator('#id-rows tr[data-id]').evaluateAll((rows) => rows.map((r) => r.dataset.id));
 
 export const row = (page, id) => page.locator(`#id-rows tr[data-id="${id}"]`);
+
+/** The badge in a row's Identity cell: "Deleted", "Tokens revoked …". */
+export const rowStatus = (page, id) => row(page, id).locator('td[data-label="Identity"] .badge');
+
+/** On a phone, where a row is one line, opens it (a tap); elsewhere rows are open. */
+export async function openRow(page, id) {
+  const line = row(page, id).locator('button.line');
+  if ((await line.isVisible()) && (await line.getAttribute('aria-expanded')) !== 'true') await line.click();
+}
+
+/** Types `text` into Search key by key, as a person does, without pressing Search. */
+export async function typeSearch(page, text, delay = 20) {
+  const field = page.getByLabel('Search', { exact: true });
+  await field.fill('');
+  await field.pressSequentially(text, { delay });
+}
+
+/** Waits until the summary under the filters matches `pattern`. */
+export function summary(page, pattern) {
+  return page.waitForFunction(
+    ([source, flags]) => new RegExp(source, flags).test(document.getElementById('id-summary').textContent),
+    [pattern.source, pattern.flags],
+  );
+}
 
 /** Goes to page `n` with Next page. */
 export async function nextPage(page, n) {

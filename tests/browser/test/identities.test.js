@@ -1,8 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { before, test } from 'node:test';
 import { apiClient, createIdentity, idPath, issueToken, verify } from '../lib/api.js';
-import { launch } from '../lib/browser.js';
-import { identitiesView as openIdentities, row, search, shownIds } from '../lib/identities.js';
+import { apiRequests, assertAccessible, launch } from '../lib/browser.js';
+import {
+  createMany,
+  nextPage,
+  identitiesView as openIdentities,
+  row,
+  rowStatus,
+  search,
+  shownIds,
+  summary,
+  typeSearch,
+} from '../lib/identities.js';
 import { startServer } from '../lib/server.js';
 
 let browser;
@@ -15,13 +25,15 @@ before(async () => {
 
 const identitiesView = () => openIdentities(browser, server);
 
-test('search by identity ID shows that identity, when it was created and when it last got a token', async () => {
+test('a whole identity ID typed or pasted jumps to that identity, when it was created and when it last got a token', async () => {
   const { id } = await createIdentity(api, { scopes: ['chat'] });
   await issueToken(api, id);
   // Token times are written once a second.
   await new Promise((r) => setTimeout(r, 1500));
   const page = await identitiesView();
-  await search(page, id);
+  // Pasted, without pressing Search.
+  await page.getByLabel('Search', { exact: true }).fill(id);
+  await summary(page, /^The identity with this ID\.$/);
   assert.deepEqual(await shownIds(page), [id]);
   for (const column of ['Created', 'Last token issued']) {
     const time = row(page, id).locator(`td[data-label="${column}"] time`);
@@ -33,15 +45,65 @@ test('search by identity ID shows that identity, when it was created and when it
   assert.match(await page.locator('#id-summary').textContent(), /No identity has this ID/);
 });
 
-test('search by custom ID finds that identity', async () => {
-  const customId = `bob-${Date.now()}`;
-  const { id } = await createIdentity(api, { customId });
-  await createIdentity(api, { customId: `${customId}-other` });
+test('typing the start of a custom ID lists the identities whose custom ID starts with it, A to Z, as people type', async () => {
+  const stamp = Date.now();
+  const wanted = [`team${stamp}-oslo`, `team${stamp}`, `team${stamp}-berlin`, `team${stamp}-lisbon`];
+  const ids = {};
+  for (const customId of [...wanted, `Team${stamp}-upper`, `tea${stamp}`, `other${stamp}`]) {
+    ids[customId] = (await createIdentity(api, { customId })).id;
+  }
   const page = await identitiesView();
-  await search(page, customId);
-  assert.deepEqual(await shownIds(page), [id]);
-  assert.equal(await row(page, id).locator('td[data-label="Custom ID"]').textContent(), customId);
-  assert.equal(await page.locator('#id-summary').textContent(), `Showing 1–1 of 1 identity with custom ID “${customId}”.`);
+  await summary(page, /^Showing/);
+  const sent = apiRequests(page);
+  const typed = `team${stamp}`;
+  await typeSearch(page, typed);
+  await summary(page, new RegExp(`^Showing 1–4 of 4 identities whose custom ID starts with “${typed}”\\.$`));
+  // The exact match first, then by character code: '-b' < '-l' < '-o'; case counts.
+  const inOrder = [`team${stamp}`, `team${stamp}-berlin`, `team${stamp}-lisbon`, `team${stamp}-oslo`];
+  assert.deepEqual(await shownIds(page), inOrder.map((c) => ids[c]));
+  assert.equal(await page.getByLabel('Order').inputValue(), 'asc');
+  assert.deepEqual(
+    await page.getByLabel('Order').locator('option').allTextContents(),
+    ['A to Z', 'Z to A'],
+    'while searching by custom ID, the order is by custom ID',
+  );
+  const lists = sent.filter((r) => r.startsWith('GET') && r.includes('/identities?'));
+  assert.ok(lists.length < typed.length, `one search per pause in typing, not per key: ${lists.join('\n')}`);
+  assert.ok(lists.at(-1).includes(`customIdPrefix=${typed}&`), lists.at(-1));
+  await assertAccessible(page, 'a search by custom ID');
+  await page.getByLabel('Order').selectOption({ label: 'Z to A' });
+  await summary(page, /^Showing 1–4 of 4/);
+  assert.deepEqual(await shownIds(page), [...inOrder].reverse().map((c) => ids[c]));
+  // Clearing the search comes back to the list by creation, newest first.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await summary(page, /^Showing 1–/);
+  assert.deepEqual(await page.getByLabel('Order').locator('option').allTextContents(), ['Newest first', 'Oldest first']);
+  assert.equal(await page.getByLabel('Order').inputValue(), 'desc');
+});
+
+test('a search by custom ID pages A to Z through nextLinks, with its count', async () => {
+  const stamp = Date.now();
+  const made = {};
+  await createMany(async () => {
+    const n = Object.keys(made).length;
+    const customId = `page${stamp}-${String(n).padStart(2, '0')}`;
+    made[customId] = null;
+    made[customId] = (await createIdentity(api, { customId })).id;
+    return { id: made[customId] };
+  }, 23);
+  const page = await identitiesView();
+  await page.getByLabel('Per page').selectOption('10');
+  await typeSearch(page, `page${stamp}-`);
+  await summary(page, /^Showing 1–10 of 23 identities whose custom ID starts with/);
+  assert.equal(await page.locator('#id-page').textContent(), 'Page 1 of 3');
+  const seen = [...(await shownIds(page))];
+  await nextPage(page, 2);
+  seen.push(...(await shownIds(page)));
+  await nextPage(page, 3);
+  seen.push(...(await shownIds(page)));
+  assert.equal(await page.locator('#id-summary').textContent(), `Showing 21–23 of 23 identities whose custom ID starts with “page${stamp}-”.`);
+  const byCustomId = Object.keys(made).sort().map((c) => made[c]);
+  assert.deepEqual(seen, byCustomId);
 });
 
 test('a custom ID that looks like an identity ID is found too', async () => {
@@ -50,7 +112,33 @@ test('a custom ID that looks like an identity ID is found too', async () => {
   const page = await identitiesView();
   await search(page, customId);
   assert.deepEqual(await shownIds(page), [id]);
-  assert.equal(await page.locator('#id-summary').textContent(), `Showing 1–1 of 1 identity with custom ID “${customId}”.`);
+  assert.equal(
+    await page.locator('#id-summary').textContent(),
+    `Showing 1–1 of 1 identity whose custom ID starts with “${customId}”.`,
+  );
+});
+
+test('text that is not an identity ID and starts no custom ID says what an identity ID looks like', async () => {
+  const page = await identitiesView();
+  await summary(page, /^Showing|^No identities/);
+  const sent = apiRequests(page);
+  await typeSearch(page, '8:acs:nope');
+  await summary(page, /^No identity whose custom ID starts with “8:acs:nope”\. This is not a whole identity ID/);
+  assert.equal(await page.locator('#id-error').isVisible(), false, 'no error of the server');
+  assert.ok(!sent.some((r) => r.includes('/identities/8:acs:nope')), 'it was not looked up as an ID');
+  await typeSearch(page, 'nobody-has-this');
+  await summary(page, /^No identity whose custom ID starts with “nobody-has-this”\.$/);
+  // A tab cannot be in a custom ID: said at once, nothing sent.
+  sent.length = 0;
+  await page.getByLabel('Search', { exact: true }).fill('a\tb');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  assert.equal(
+    await page.locator('#id-error').textContent(),
+    'The start of a custom ID cannot contain tabs, line breaks or other control characters.',
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(sent, []);
+  await assertAccessible(page, 'a search with an input error');
 });
 
 test('idle since a day lists the identities without a token since then', async () => {
@@ -83,7 +171,7 @@ test('revoking asks, then a token issued before stops verifying while a new one 
   const dialog = page.getByRole('dialog', { name: 'Revoke all tokens of this identity?' });
   assert.equal(await dialog.locator('#confirm-id').textContent(), id, 'the confirmation names the identity');
   await dialog.getByRole('button', { name: 'Revoke tokens' }).click();
-  await row(page, id).getByText(/^Tokens revoked/).waitFor();
+  await rowStatus(page, id).getByText(/^Tokens revoked/).waitFor();
   assert.deepEqual(await verify(api, token), { valid: false, reason: 'revoked' });
   assert.equal((await verify(api, await issueToken(api, id))).valid, true);
 });
@@ -99,7 +187,7 @@ test('deleting asks with the identity named; cancel keeps it, confirm deletes it
   assert.equal((await api('GET', idPath(id))).status, 200, 'cancel deletes nothing');
   await row(page, id).getByRole('button', { name: 'Delete' }).click();
   await dialog.getByRole('button', { name: 'Delete identity' }).click();
-  await row(page, id).getByText('Deleted', { exact: true }).waitFor();
+  await rowStatus(page, id).getByText('Deleted', { exact: true }).waitFor();
   assert.equal(await row(page, id).getByRole('button', { name: 'Revoke tokens' }).isDisabled(), true);
   assert.equal((await api('GET', idPath(id))).status, 404);
   assert.deepEqual(await verify(api, token), { valid: false, reason: 'deleted' });

@@ -79,15 +79,26 @@ test('a whole session loads nothing from elsewhere, under 150 KB, without a CSP 
 });
 
 test('markup in an API error message renders as text', async () => {
+  // The page checks what it can before sending, so the server's own
+  // refusals rarely quote markup back: an answer carrying some is made here.
+  const { id } = await createIdentity(api);
   const page = await openPortal(browser, server);
   await signIn(page, server);
-  await openView(page, 'Identities');
-  await page.getByLabel('Search', { exact: true }).fill(`8:acs:${MARKUP}`);
-  await page.getByRole('button', { name: 'Search', exact: true }).click();
-  const error = page.locator('#id-error');
+  await page.route('**/:issueAccessToken?*', (route) =>
+    route.fulfill({
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'ValidationError', message: MARKUP } }),
+    }),
+  );
+  await page.getByLabel('An existing identity').check();
+  await page.getByLabel('Identity ID', { exact: true }).fill(id);
+  await page.getByLabel('Chat chat').check();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const error = page.locator('#gen-error');
   await error.waitFor();
-  assert.ok((await error.textContent()).includes(MARKUP), await error.textContent());
-  assert.equal(await page.locator('#id-error *').count(), 0);
+  assert.equal(await error.textContent(), MARKUP);
+  assert.equal(await page.locator('#gen-error *').count(), 0);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.deepEqual(await problems(page), []);
 });
@@ -119,6 +130,8 @@ test('markup in a custom ID stays text in the result and in the table', async ()
   const cell = page.locator('#id-rows td[data-label="Custom ID"]');
   await cell.waitFor();
   assert.equal(await cell.textContent(), MARKUP);
+  assert.equal(await page.locator('#id-rows .line-name').textContent(), MARKUP, 'the line a phone shows too');
+  assert.ok((await page.locator('#id-summary').textContent()).includes(`“${MARKUP}”`), 'and the summary');
   assert.equal(await page.locator('main img, main b').count(), 0);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.deepEqual(await problems(page), []);
