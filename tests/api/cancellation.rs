@@ -3,12 +3,16 @@
 //! or after the server commits it. Whatever moment the reset hits, the
 //! server's memory must agree with its store afterwards: a revoke the feed
 //! records leaves no earlier token valid, a delete the feed records leaves
-//! no token valid and issues none, and the identity counts, the feed and
-//! the metrics' counters say the same. On SQLite and on PostgreSQL.
+//! no token valid and issues none, the identity counts, the feed and the
+//! metrics' counters say the same, and an assignment's put or delete
+//! revokes the tokens exchanged under it exactly when the store holds the
+//! change. On SQLite and on PostgreSQL.
 
+use crate::api::entra_issuer::*;
 use crate::common::app::*;
 use crate::common::postgres::{TestSchema, schema};
 use crate::common::reset::{send_then_reset, signed_request};
+use commid::config::TrustedIssuerEntry;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -23,6 +27,11 @@ struct Run {
 }
 
 async fn run_on(postgres: bool, test: &str) -> Option<Run> {
+    run_with(postgres, test, None).await
+}
+
+/// [`run_on`], trusting `issuer` for the Entra-token exchanges.
+async fn run_with(postgres: bool, test: &str, issuer: Option<TrustedIssuerEntry>) -> Option<Run> {
     let schema = match postgres {
         true => Some(schema(test).await?),
         false => None,
@@ -33,6 +42,7 @@ async fn run_on(postgres: bool, test: &str) -> Option<Run> {
     let app = spawn_with(|layer| commid::config::Layer {
         metrics: Some(true),
         database_url: url,
+        trusted_issuers: issuer.map(|i| vec![i]),
         ..layer
     })
     .await;
@@ -249,4 +259,72 @@ async fn creates_whose_client_resets_are_counted_and_fed_once_on_postgresql() {
     if let Some(run) = run_on(true, "creates whose client resets").await {
         creates_hold_when_the_client_resets(run).await;
     }
+}
+
+/// Assignments: a put or delete whose client resets revokes the tokens
+/// exchanged under the old assignment exactly when the store holds the
+/// change.
+async fn assignment_changes_hold_when_the_client_resets(run: Run, key: Key) {
+    let app = &run.app;
+    let mut dice = Dice(0xd1b5_4a32_d192_ed03);
+    let mut cases = Vec::new();
+    for i in 0..40 {
+        let object = uuid::Uuid::new_v4().to_string();
+        let admits = json!({"principalType": "user", "clientIds": [APP_ID]});
+        assert_eq!(
+            put_teams_extension(app, &object, admits).await.status(),
+            201
+        );
+        let mut claims = teams_extension_claims();
+        claims["oid"] = json!(object);
+        let (token, _) = exchanged(exchange_teams_extension(app, &key.mint(&claims)).await).await;
+        assert_eq!(app.verify(&token).await["valid"], true);
+        let path = teams_extension_path(TENANT, &object, STABLE);
+        let request = match i % 2 {
+            0 => signed_request(app, "DELETE", &path, b""),
+            _ => {
+                let other = json!({"principalType": "user", "clientIds": [APP_ID, OTHER]});
+                signed_request(app, "PUT", &path, &serde_json::to_vec(&other).unwrap())
+            }
+        };
+        send_then_reset(app, &request, dice.reset_after()).await;
+        cases.push((object, token));
+    }
+    settle(app).await;
+    let mut changed = 0;
+    for (object, token) in &cases {
+        let path = teams_extension_path(TENANT, object, STABLE);
+        let r = app.signed(Method::GET, &path, None).await;
+        let unchanged = match r.status().as_u16() {
+            404 => false,
+            200 => r.json::<Value>().await.unwrap()["clientIds"] == json!([APP_ID]),
+            status => panic!("{object}: {status}"),
+        };
+        let verdict = app.verify(token).await;
+        assert_eq!(verdict["valid"], json!(unchanged), "{object}: {verdict}");
+        changed += usize::from(!unchanged);
+    }
+    assert!(
+        changed >= cases.len() / 4,
+        "only {changed} changes reached the store"
+    );
+}
+
+async fn assignments_on(postgres: bool, test: &str) {
+    let key = Key::rsa("rsa-1");
+    let jwks = JwksServer::start(&[&key]).await;
+    if let Some(run) = run_with(postgres, test, Some(for_every_exchange(&jwks))).await {
+        assignment_changes_hold_when_the_client_resets(run, key).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assignment_changes_whose_client_resets_revoke_exactly_what_the_store_holds_on_sqlite() {
+    assignments_on(false, "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assignment_changes_whose_client_resets_revoke_exactly_what_the_store_holds_on_postgresql()
+{
+    assignments_on(true, "assignment changes whose client resets").await;
 }
