@@ -8,7 +8,7 @@
 use super::AppState;
 use super::allow::Unrouted;
 use super::extract::{LoggedIdentity, LoggedResource};
-use crate::logs::Escaped;
+use crate::logs::{Escaped, Field};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -104,7 +104,8 @@ struct AccessLine<'a> {
 }
 
 /// `GET /identities/… 200 0.4ms resource=… identity=… request_id=…`, with
-/// the same values as fields for the JSON format.
+/// the same values as fields for the JSON format. In the text, a value
+/// that could read as another field is quoted ([`Field`]).
 fn access_line(line: &AccessLine<'_>) {
     let method = Escaped::new(line.method);
     let path = Escaped::at_most(line.path, 200);
@@ -117,7 +118,11 @@ fn access_line(line: &AccessLine<'_>) {
         target: "commid::access",
         method:% = method, path:% = path, status = status, latency_ms = latency_ms,
         resource:% = resource, identity:% = identity, request_id = request_id;
-        "{method} {path} {status} {:.1}ms resource={resource} identity={identity} request_id={request_id}",
+        "{} {} {status} {:.1}ms resource={} identity={} request_id={request_id}",
+        Field::new(line.method),
+        Field::at_most(line.path, 200),
         line.elapsed.as_secs_f64() * 1000.0,
+        Field::new(line.resource),
+        Field::new(line.identity),
     );
 }
