@@ -74,6 +74,9 @@ pub struct Config {
     pub verify_cache_bytes: usize,
     /// Prometheus metrics, and where they are served.
     pub metrics: MetricsServing,
+    /// `serve` prints the connection string on every start, not only on
+    /// the one that created the default resource.
+    pub show_connection_string: bool,
 }
 
 /// Overload protection.
@@ -241,6 +244,7 @@ impl Layer {
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
             verify_cache_bytes,
             metrics,
+            show_connection_string: declared(self.show_connection_string),
         })
     }
 }

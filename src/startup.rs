@@ -28,6 +28,9 @@ pub struct Application {
     metrics_server: Option<instrument::ScrapeServer>,
     base_url: Endpoint,
     connection_string: Secret,
+    /// Whether `serve` prints the connection string: on the start that
+    /// created the default resource, or when the configuration asks.
+    show_connection_string: bool,
     tls_certificate: Option<PathBuf>,
     store: Arc<dyn Store>,
     refreshers: Vec<tokio::task::JoinHandle<()>>,
@@ -73,7 +76,7 @@ impl Application {
         let store = instrument::measured(open_store(&config).await?, &config, metrics.as_ref());
         let (listener, port) = bind(config.listen)?;
         let base_url = base_url(&config, port)?;
-        ensure_default_resource(&*store, &base_url).await?;
+        let created = ensure_default_resource(&*store, &base_url).await?;
         let directory = Arc::new(
             Directory::load(&*store)
                 .await
@@ -98,6 +101,7 @@ impl Application {
             server,
             metrics_server,
             connection_string: advertised_connection_string(&directory, &base_url),
+            show_connection_string: created || config.show_connection_string,
             base_url,
             tls_certificate,
             store,
@@ -122,6 +126,12 @@ impl Application {
     /// `endpoint=…;accesskey=…` of the default resource at [`Self::base_url`].
     pub fn connection_string(&self) -> &Secret {
         &self.connection_string
+    }
+
+    /// Whether to show [`Self::connection_string`] at start: a log keeps
+    /// what it is shown, so only once unless asked.
+    pub fn shows_connection_string(&self) -> bool {
+        self.show_connection_string
     }
 
     /// The certificate clients should trust; `None` with plain HTTP.
@@ -220,7 +230,11 @@ fn base_url(config: &Config, port: u16) -> Result<Endpoint, StartError> {
 }
 
 /// The first start on an empty data dir creates resource `default`.
-async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Result<(), StartError> {
+/// Creates resource `default` when there is none; says whether it did.
+async fn ensure_default_resource(
+    store: &dyn Store,
+    endpoint: &Endpoint,
+) -> Result<bool, StartError> {
     let existing = store.resources().await.map_err(StartError::Resources)?;
     if existing.is_empty() {
         let resource = Resource::new(
@@ -230,13 +244,16 @@ async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Resu
         );
         let id = resource.id;
         match store.insert_resource(resource).await {
-            Ok(()) => log::info!("created resource 'default' ({id})"),
+            Ok(()) => {
+                log::info!("created resource 'default' ({id})");
+                return Ok(true);
+            }
             // Another instance on the same database created it first.
             Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(StartError::Resources(e)),
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 async fn load_issuers(

@@ -29,11 +29,20 @@ pub async fn run(base: Layer, args: ServeArgs) -> Result<(), Failure> {
     if let Some(address) = app.metrics_address() {
         writeln!(out, "Metrics on http://{address}/metrics")?;
     }
-    writeln!(
-        out,
-        "Connection string: {}",
-        app.connection_string().expose()
-    )?;
+    if app.shows_connection_string() {
+        writeln!(
+            out,
+            "Connection string: {}",
+            app.connection_string().expose()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Keys: `commid resource show-keys` (with this --data-dir or --database-url) prints the \
+             connection strings; serve shows them only on its first start, or with \
+             --show-connection-string"
+        )?;
+    }
     if let Some(cert) = app.tls_certificate() {
         let cert = std::fs::canonicalize(cert).unwrap_or_else(|_| cert.to_path_buf());
         writeln!(out, "TLS certificate: {}", cert.display())?;

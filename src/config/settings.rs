@@ -61,6 +61,13 @@ settings! {
         meaning: "the URL clients use, printed in the connection string and used as the default \
             resource's endpoint",
     },
+    show_connection_string: bool {
+        env: Some("COMMID_SHOW_CONNECTION_STRING"), flag: switch("show-connection-string"),
+        default: value(false), read: boolean,
+        meaning: "`serve` prints the default resource's connection string on every start. Without \
+            it, only on the start that created the resource (a log keeps what it is shown: read \
+            the keys with `commid resource show-keys`)",
+    },
     body_limit_bytes: usize {
         env: Some("COMMID_BODY_LIMIT_BYTES"), flag: none,
         default: value(DEFAULT_BODY_LIMIT), read: number!("a byte count"),
