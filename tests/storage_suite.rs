@@ -13,6 +13,7 @@ mod common;
 mod storage {
     pub mod assignments;
     pub mod directory;
+    pub mod sealing;
 }
 use storage::assignments::*;
 use storage::directory::*;
