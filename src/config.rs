@@ -9,6 +9,7 @@ mod metrics;
 mod settings;
 mod upstream;
 mod values;
+mod vault;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;
@@ -77,6 +78,8 @@ pub struct Config {
     /// `serve` prints the connection string on every start, not only on
     /// the one that created the default resource.
     pub show_connection_string: bool,
+    /// The key-encryption keys that seal the stored secrets; none: plaintext.
+    pub vault: crate::vault::Vault,
 }
 
 /// Overload protection.
@@ -230,6 +233,7 @@ impl Layer {
             )));
         }
         let metrics = self.metrics_serving(listen)?;
+        let vault = self.vault()?;
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -245,6 +249,7 @@ impl Layer {
             verify_cache_bytes,
             metrics,
             show_connection_string: declared(self.show_connection_string),
+            vault,
         })
     }
 }

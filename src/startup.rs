@@ -10,10 +10,12 @@ use crate::instrument;
 use crate::issuers::{IssuerError, TrustedIssuers};
 use crate::limits::RateLimiter;
 use crate::shutdown::ShutdownSignals;
+use crate::storage::sealing::{self, Reseal, SealingError};
 use crate::storage::{self, Store, StoreError};
 use crate::tls::{self, TlsError};
 use crate::tokens::{KeyError, KeyRing};
 use crate::upstream::Upstream;
+use crate::vault::Vault;
 use actix_web::web::Data;
 use actix_web::{HttpServer, dev::Server};
 use std::net::{SocketAddr, TcpListener};
@@ -44,6 +46,8 @@ pub enum StartError {
     DataDir(PathBuf, #[source] std::io::Error),
     #[error("cannot open the store")]
     Store(#[source] StoreError),
+    #[error("cannot use the stored secrets")]
+    Secrets(#[source] SealingError),
     #[error("cannot listen on {0} (choose another --listen)")]
     Listen(SocketAddr, #[source] std::io::Error),
     #[error("the server's own URL is not valid")]
@@ -74,6 +78,9 @@ impl Application {
         let metrics = instrument::Setup::new(config.metrics)
             .map_err(|(address, e)| StartError::Listen(address, e))?;
         let store = instrument::measured(open_store(&config).await?, &config, metrics.as_ref());
+        secrets_at_rest(&*store, &config.vault)
+            .await
+            .map_err(StartError::Secrets)?;
         let (listener, port) = bind(config.listen)?;
         let base_url = base_url(&config, port)?;
         let created = ensure_default_resource(&*store, &base_url).await?;
@@ -196,9 +203,41 @@ async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     let opener = storage::Opener::Server {
         write_queue: config.limits.write_queue,
     };
-    storage::open(&config.database, opener)
+    storage::open(&config.database, opener, &config.vault)
         .await
         .map_err(StartError::Store)
+}
+
+/// What `serve` says at every start when no encryption key is configured.
+pub const PLAINTEXT_WARNING: &str = "secrets at rest are NOT encrypted: the database keeps access \
+    keys and token signing keys in plaintext, so a copy of it can mint tokens for any identity. \
+    Set encryption_keys (COMMID_ENCRYPTION_KEYS) or encryption_keys_file to a key from \
+    `commid secrets generate-key` (docs/deployment.md, \"Secrets at rest\")";
+
+/// Checks that every stored secret opens with the configured keys (a key
+/// that sealed some is missing: no start), and seals those stored in
+/// plaintext under the first key; without a key, warns.
+async fn secrets_at_rest(store: &dyn Store, vault: &Vault) -> Result<(), SealingError> {
+    let census = sealing::census(store, vault).await?;
+    census.check(vault)?;
+    let Some(key) = vault.sealing_key() else {
+        log::warn!("{PLAINTEXT_WARNING}");
+        return Ok(());
+    };
+    let sealed = sealing::reseal(store, vault, Reseal::Plaintext).await?;
+    if sealed > 0 {
+        log::info!(
+            "sealed {sealed} secret(s) that were stored in plaintext under encryption key {key}"
+        );
+    }
+    match census.under_older_keys(vault) {
+        0 => log::info!("secrets at rest are sealed under encryption key {key}"),
+        older => log::info!(
+            "secrets at rest are sealed under encryption key {key}, {older} of them under older \
+             keys: `commid secrets rotate` seals those under {key} too"
+        ),
+    }
+    Ok(())
 }
 
 /// The listener and the port it got (port 0 in tests asks for any).
