@@ -53,6 +53,29 @@ pub struct CustomIdRange {
     pub high: Option<String>,
 }
 
+/// The three shapes a range by prefix takes (from the prefix `team`: whole,
+/// resumed after `team-7`, without an upper bound): what the backends'
+/// query-plan tests explain.
+#[cfg(test)]
+pub fn sample_ranges() -> Vec<CustomIdRange> {
+    let prefix = crate::domain::CustomIdPrefix::parse("team").unwrap();
+    let whole = CustomIdRange {
+        low: prefix.as_str().into(),
+        low_inclusive: true,
+        high: prefix.upper_bound(),
+    };
+    let resumed = CustomIdRange {
+        low: "team-7".into(),
+        low_inclusive: false,
+        ..whole.clone()
+    };
+    let unbounded = CustomIdRange {
+        high: None,
+        ..whole.clone()
+    };
+    vec![whole, resumed, unbounded]
+}
+
 /// The range of a query by custom id prefix, narrowed by where the
 /// previous page ended; `None` when the query has no prefix.
 pub fn custom_id_range(query: &ListQuery) -> Option<CustomIdRange> {

@@ -10,17 +10,6 @@ async fn get(app: &TestApp, path_and_query: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn create_with(app: &TestApp, custom: &str) {
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/identities?{API}"),
-            Some(json!({"customId": custom})),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-}
-
 /// The custom ids of every page from `first`, following nextLink, and the links.
 async fn walk(app: &TestApp, first: &str) -> (Vec<String>, Vec<String>) {
     let (mut found, mut links, mut next) = (Vec::new(), Vec::new(), Some(first.to_owned()));
@@ -46,7 +35,7 @@ async fn a_prefix_lists_its_matches_by_custom_id_through_next_links_and_counts_t
     for custom in [
         "team-3", "teammate", "Team-6", "team-1", "tea", "other", "team-2", "team+4",
     ] {
-        create_with(&app, custom).await;
+        app.create_with_custom_id(custom).await;
     }
     let prefix = format!("customIdPrefix={}", encoded("team"));
     let (asc, links) = walk(&app, &format!("/identities?{API}&{prefix}&maxPageSize=2")).await;
@@ -77,7 +66,7 @@ async fn a_prefix_lists_its_matches_by_custom_id_through_next_links_and_counts_t
 async fn percent_underscore_and_backslash_in_a_prefix_are_plain_characters() {
     let app = spawn_app().await;
     for custom in ["50%off", "50 off", "a_b", "axb", "c\\d", "cd"] {
-        create_with(&app, custom).await;
+        app.create_with_custom_id(custom).await;
     }
     for (prefix, expected) in [("50%", "50%off"), ("a_", "a_b"), ("c\\", "c\\d")] {
         let query = format!("customIdPrefix={}", encoded(prefix));
@@ -92,7 +81,7 @@ async fn percent_underscore_and_backslash_in_a_prefix_are_plain_characters() {
 async fn a_next_link_of_a_prefix_is_refused_with_another_prefix() {
     let app = spawn_app().await;
     for i in 0..3 {
-        create_with(&app, &format!("team-{i}")).await;
+        app.create_with_custom_id(&format!("team-{i}")).await;
     }
     let (_, page) = get(
         &app,

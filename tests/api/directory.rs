@@ -11,21 +11,6 @@ async fn get(app: &TestApp, path_and_query: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-async fn create_with(app: &TestApp, custom: &str) -> String {
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/identities?{API}"),
-            Some(json!({"customId": custom})),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json::<Value>().await.unwrap()["identity"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// Every item of every page from `first`, following nextLink.
 async fn walk(app: &TestApp, first: &str) -> (Vec<Value>, usize) {
     let (mut items, mut pages, mut next) = (Vec::new(), 0, Some(first.to_owned()));
@@ -44,7 +29,7 @@ async fn the_list_pages_through_every_identity_by_next_link_in_creation_order() 
     let app = spawn_app().await;
     let mut ids = Vec::new();
     for i in 0..12 {
-        ids.push(create_with(&app, &format!("u{i}")).await);
+        ids.push(app.create_with_custom_id(&format!("u{i}")).await);
     }
     assert_eq!(app.delete(&ids[5]).await.status(), 204);
     let (items, pages) = walk(&app, &format!("/identities?{API}&maxPageSize=5")).await;
@@ -69,7 +54,7 @@ async fn the_list_pages_through_every_identity_by_next_link_in_creation_order() 
 async fn a_next_link_keeps_the_filters_and_an_altered_one_is_refused() {
     let app = spawn_app().await;
     for i in 0..4 {
-        create_with(&app, &format!("f{i}")).await;
+        app.create_with_custom_id(&format!("f{i}")).await;
     }
     let since = "2000-01-01T00:00:00Z";
     let (_, page) = get(
@@ -135,8 +120,8 @@ async fn bad_filters_and_page_sizes_are_400_naming_the_parameter() {
 #[tokio::test]
 async fn an_identity_is_found_by_its_custom_id_and_filters_narrow_the_count() {
     let app = spawn_app().await;
-    let alice = create_with(&app, "alice").await;
-    create_with(&app, "bob").await;
+    let alice = app.create_with_custom_id("alice").await;
+    app.create_with_custom_id("bob").await;
     let (status, found) = get(
         &app,
         &format!("/identities/:byCustomId?{API}&customId=alice"),
@@ -186,12 +171,12 @@ async fn an_identity_is_found_by_its_custom_id_and_filters_narrow_the_count() {
 #[tokio::test]
 async fn the_feed_starts_at_its_end_and_then_gives_each_event_once() {
     let app = spawn_app().await;
-    create_with(&app, "before").await;
+    app.create_with_custom_id("before").await;
     let (status, start) = get(&app, &format!("/identityEvents?{API}")).await;
     assert_eq!(status, 200);
     assert_eq!(start["value"], json!([]), "no history for a new reader");
     let cursor = start["cursor"].as_str().unwrap().to_owned();
-    let sally = create_with(&app, "sally").await;
+    let sally = app.create_with_custom_id("sally").await;
     assert_eq!(app.revoke(&sally).await.status(), 204);
     assert_eq!(app.delete(&sally).await.status(), 204);
     let (_, page) = get(
@@ -233,7 +218,7 @@ async fn a_cursor_past_the_retention_is_410_and_a_foreign_one_400() {
     let app = spawn_app().await;
     let (_, start) = get(&app, &format!("/identityEvents?{API}")).await;
     let cursor = start["cursor"].as_str().unwrap().to_owned();
-    create_with(&app, "gone").await;
+    app.create_with_custom_id("gone").await;
     use commid::storage::Store;
     app.admin_store()
         .prune_events(commid::domain::Timestamp::now())

@@ -6,7 +6,6 @@ use crate::api::passthrough::front_and_upstream;
 use crate::common::app::*;
 use crate::common::poller::{Poll, Poller};
 use reqwest::Method;
-use serde_json::json;
 
 const CREATED: &str = "/triggers/identityCreated";
 const DELETED: &str = "/triggers/identityDeleted";
@@ -28,21 +27,6 @@ async fn started(app: &TestApp, path: &str) -> Poller {
     poller
 }
 
-async fn create_with(app: &TestApp, custom: &str) -> String {
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/identities?{API}"),
-            Some(json!({"customId": custom})),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json::<serde_json::Value>().await.unwrap()["identity"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn fired(poll: &Poll) -> (&str, &str, u64) {
     let event = poll.event.as_ref().expect("an event");
     (
@@ -55,7 +39,7 @@ fn fired(poll: &Poll) -> (&str, &str, u64) {
 #[tokio::test]
 async fn a_first_poll_starts_at_the_end_so_earlier_users_never_fire_it() {
     let app = spawn_app().await;
-    create_with(&app, "before").await;
+    app.create_with_custom_id("before").await;
     let mut created = started(&app, CREATED).await;
     let again = created.poll().await;
     assert_eq!((again.status, again.retry_after), (202, 60));
@@ -67,8 +51,8 @@ async fn each_event_fires_its_trigger_once_with_the_next_location_and_when_to_co
     let mut created = started(&app, CREATED).await;
     let mut deleted = started(&app, DELETED).await;
     let mut revoked = started(&app, REVOKED).await;
-    let ann = create_with(&app, "ann").await;
-    let bob = create_with(&app, "bob").await;
+    let ann = app.create_with_custom_id("ann").await;
+    let bob = app.create_with_custom_id("bob").await;
     assert_eq!(app.revoke(&ann).await.status(), 204);
     assert_eq!(app.delete(&bob).await.status(), 204);
 
@@ -98,7 +82,7 @@ async fn events_of_other_kinds_move_the_cursor_past_them() {
     let app = spawn_app().await;
     let mut deleted = started(&app, DELETED).await;
     let before = deleted.next.clone();
-    let ann = create_with(&app, "ann").await;
+    let ann = app.create_with_custom_id("ann").await;
     assert_eq!(app.revoke(&ann).await.status(), 204);
     let skipped = deleted.poll().await;
     assert_eq!(skipped.status, 202);
@@ -111,7 +95,7 @@ async fn events_of_other_kinds_move_the_cursor_past_them() {
 async fn a_cursor_past_the_retention_starts_again_at_the_end_instead_of_failing() {
     let app = spawn_app().await;
     let mut created = started(&app, CREATED).await;
-    create_with(&app, "pruned").await;
+    app.create_with_custom_id("pruned").await;
     use commid::storage::Store;
     app.admin_store()
         .prune_events(commid::domain::Timestamp::now())
@@ -119,7 +103,7 @@ async fn a_cursor_past_the_retention_starts_again_at_the_end_instead_of_failing(
         .unwrap();
     let restarted = created.poll().await;
     assert_eq!((restarted.status, restarted.retry_after), (202, 60));
-    let later = create_with(&app, "later").await;
+    let later = app.create_with_custom_id("later").await;
     assert_eq!(fired(&created.poll().await).1, later);
 }
 
@@ -188,7 +172,7 @@ async fn the_next_poll_goes_through_the_gateway_that_named_itself() {
         "{}",
         first.location
     );
-    let ann = create_with(&app, "ann").await;
+    let ann = app.create_with_custom_id("ann").await;
     assert_eq!(fired(&created.poll().await).1, ann);
     // A prefix that is not https is not a gateway's: the link stays direct.
     let r = app
@@ -207,7 +191,7 @@ async fn the_next_poll_goes_through_the_gateway_that_named_itself() {
 async fn the_lists_next_link_goes_through_the_gateway_too_and_stays_relative_for_api_clients() {
     let app = spawn_app().await;
     for i in 0..3 {
-        create_with(&app, &format!("u{i}")).await;
+        app.create_with_custom_id(&format!("u{i}")).await;
     }
     let prefix = "https://gateway.example/apim/commid/shared-commid-1";
     let page = |gateway: bool| {

@@ -180,8 +180,18 @@ impl TestApp {
     }
 
     pub async fn create_identity(&self) -> String {
+        self.create(None).await
+    }
+
+    /// A new identity with `custom` as its custom id (get-or-create): its id.
+    pub async fn create_with_custom_id(&self, custom: &str) -> String {
+        self.create(Some(serde_json::json!({ "customId": custom })))
+            .await
+    }
+
+    async fn create(&self, body: Option<Value>) -> String {
         let r = self
-            .signed(Method::POST, &format!("/identities?{API}"), None)
+            .signed(Method::POST, &format!("/identities?{API}"), body)
             .await;
         assert_eq!(r.status(), 201);
         r.json::<Value>().await.unwrap()["identity"]["id"]

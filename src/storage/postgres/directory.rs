@@ -171,7 +171,7 @@ mod tests {
     //! cheaper to read whole.
 
     use super::*;
-    use crate::domain::{CustomIdPrefix, Secret};
+    use crate::domain::Secret;
     use crate::storage::postgres::PgOptions;
     use std::time::Duration;
     use tokio_postgres::types::ToSql;
@@ -216,24 +216,9 @@ mod tests {
             timeout: Duration::from_secs(5),
         };
         let store = PostgresStore::connect(&options).await.unwrap();
-        let prefix = CustomIdPrefix::parse("team").unwrap();
-        let whole = CustomIdRange {
-            low: prefix.as_str().into(),
-            low_inclusive: true,
-            high: prefix.upper_bound(),
-        };
-        let resumed = CustomIdRange {
-            low: "team-7".into(),
-            low_inclusive: false,
-            ..whole.clone()
-        };
-        let unbounded = CustomIdRange {
-            high: None,
-            ..whole.clone()
-        };
         let none: Option<i64> = None;
         let mut plans = Vec::new();
-        for range in [whole, resumed, unbounded] {
+        for range in listing::sample_ranges() {
             for order in [Order::OldestFirst, Order::NewestFirst] {
                 let sql = prefix_page_sql(&range, order);
                 let params: [&(dyn ToSql + Sync); 4] = [&"r", &range.low, &range.high, &101i64];

@@ -166,7 +166,7 @@ pub fn count(c: &Connection, resource: ResourceId, filter: &ListFilter) -> rusql
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::CustomIdPrefix;
+    use crate::storage::listing::sample_ranges as ranges;
 
     /// SQLite's plan for `sql`, one line per step.
     fn plan(sql: &str, values: &[&dyn ToSql]) -> String {
@@ -179,25 +179,6 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         steps.join("\n")
-    }
-
-    fn ranges() -> Vec<CustomIdRange> {
-        let prefix = CustomIdPrefix::parse("team").unwrap();
-        let whole = CustomIdRange {
-            low: prefix.as_str().into(),
-            low_inclusive: true,
-            high: prefix.upper_bound(),
-        };
-        let resumed = CustomIdRange {
-            low: "team-7".into(),
-            low_inclusive: false,
-            ..whole.clone()
-        };
-        let unbounded = CustomIdRange {
-            high: None,
-            ..whole.clone()
-        };
-        vec![whole, resumed, unbounded]
     }
 
     #[test]
