@@ -12,9 +12,11 @@ use std::time::Duration;
 mod common;
 mod storage {
     pub mod assignments;
+    pub mod cancellation;
     pub mod directory;
 }
 use storage::assignments::*;
+use storage::cancellation::*;
 use storage::directory::*;
 
 pub fn resource(name: &str) -> Resource {
@@ -361,6 +363,8 @@ macro_rules! suite {
                     assignments_are_kept_apart_by_resource_kind_and_tenant,
                     entra_assignments_are_listed_in_pages_in_object_id_order,
                     a_bulk_update_sets_and_removes_and_returns_what_it_set,
+                    a_revoke_or_delete_abandoned_at_any_point_leaves_the_token_state_as_stored,
+                    random_writes_some_abandoned_leave_memory_counts_and_feed_agreeing_with_the_rows,
                 );
             }
         )*

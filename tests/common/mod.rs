@@ -3,7 +3,8 @@
 //! (`double`), a test OpenID issuer (`issuer`), a PostgreSQL schema per test
 //! (`postgres`), the SDKs' request signing (`sign`) and Power Automate's
 //! polling engine for triggers (`poller`) with
-//! three flows on them racing writers (`flows`). Each binary uses a
+//! three flows on them racing writers (`flows`), and a client that resets
+//! its connection after sending (`reset`). Each binary uses a
 //! part of it.
 #![allow(dead_code)]
 
@@ -13,5 +14,6 @@ pub mod flows;
 pub mod issuer;
 pub mod poller;
 pub mod postgres;
+pub mod reset;
 pub mod server;
 pub mod sign;

@@ -28,7 +28,7 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: readers::Readers,
     touches: std::sync::Arc<crate::storage::touches::Touches>,
-    token_states: token_states::TokenStates,
+    token_states: std::sync::Arc<token_states::TokenStates>,
     /// Held for the life of a serving store: one server per database.
     _lock: Option<File>,
 }
@@ -69,7 +69,7 @@ impl SqliteStore {
             touches: touches::start(writer.clone()),
             writer,
             readers: readers::Readers::new(path),
-            token_states: token_states::TokenStates::default(),
+            token_states: Default::default(),
             _lock: lock,
         })
     }
@@ -200,16 +200,26 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
-        let revoked = self.writer.write(move |c| identities::revoke(c, id)).await;
-        // Whatever the answer: a failed commit may still have landed.
-        self.token_states.forget(id);
-        revoked
+        let states = self.token_states.clone();
+        // Forgotten on the writer thread, whatever the commit's outcome (a
+        // failed commit may still have landed) and whether or not this
+        // future is still awaited.
+        self.writer
+            .write_then(
+                move |c| identities::revoke(c, id),
+                move || states.forget(id),
+            )
+            .await
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
-        let deleted = self.writer.write(move |c| identities::delete(c, id)).await;
-        self.token_states.forget(id);
-        deleted
+        let states = self.token_states.clone();
+        self.writer
+            .write_then(
+                move |c| identities::delete(c, id),
+                move || states.forget(id),
+            )
+            .await
     }
 
     async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError> {
