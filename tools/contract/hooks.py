@@ -83,6 +83,7 @@ class Credentials:
     def set(self, case, data, ctx):
         _credentialed.add(case.id)
 
+
 FEED = "since"
 LIST = "continuationToken"
 SEALED = {
@@ -304,5 +305,7 @@ def forged_sealed_values_are_refused(ctx, response, case):
     code, target = _error_of(answer)
     if answer.status_code != 400 or target != name:
         got = " ".join(str(part) for part in (answer.status_code, code, target and f"(target {target})") if part)
-        raise AssertionError(f"{name} {what} was not refused: {_sent(probe)} answered {got}, not 400 with target {name}")
+        raise AssertionError(
+            f"{name} {what} was not refused: {_sent(probe)} answered {got}, not 400 with target {name}"
+        )
     return None
