@@ -9,6 +9,7 @@ mod metrics;
 mod settings;
 mod upstream;
 mod values;
+mod vault;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;
@@ -74,6 +75,11 @@ pub struct Config {
     pub verify_cache_bytes: usize,
     /// Prometheus metrics, and where they are served.
     pub metrics: MetricsServing,
+    /// `serve` prints the connection string on every start, not only on
+    /// the one that created the default resource.
+    pub show_connection_string: bool,
+    /// The key-encryption keys that seal the stored secrets; none: plaintext.
+    pub vault: crate::vault::Vault,
 }
 
 /// Overload protection.
@@ -227,6 +233,7 @@ impl Layer {
             )));
         }
         let metrics = self.metrics_serving(listen)?;
+        let vault = self.vault()?;
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -241,6 +248,8 @@ impl Layer {
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
             verify_cache_bytes,
             metrics,
+            show_connection_string: declared(self.show_connection_string),
+            vault,
         })
     }
 }

@@ -13,5 +13,6 @@ mod cli {
     mod migrate;
     mod migrate_v1;
     mod prometheus;
+    mod secrets;
     mod teams_extension;
 }

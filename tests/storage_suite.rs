@@ -14,6 +14,7 @@ mod storage {
     pub mod assignments;
     pub mod cancellation;
     pub mod directory;
+    pub mod sealing;
 }
 use storage::assignments::*;
 use storage::cancellation::*;

@@ -75,6 +75,7 @@ async fn served<B: MessageBody>(
             Some(_) => None,
             None => request.match_pattern(),
         };
+        let template = template.as_deref().map(super::allow::document_template);
         metrics
             .http()
             .observe(template.as_deref(), method.as_str(), status, elapsed);

@@ -6,7 +6,8 @@
 
 use super::{
     AssignmentChange, AssignmentStore, Created, Deleted, EventsRead, IdentityPage, IdentityRecord,
-    ListQuery, NewIdentity, Put, Store, StoreError, StoreProbes, StoredSigningKey, TokenState,
+    ListQuery, NewIdentity, Put, Store, StoreError, StoreProbes, StoredSigningKey, StoredValue,
+    TokenState,
 };
 use crate::domain::{
     AccessKey, Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraId, FeedPosition,
@@ -169,6 +170,16 @@ impl Store for MeasuredStore {
 
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError> {
         self.timed("insert_signing_key", self.inner.insert_signing_key(key))
+            .await
+    }
+
+    async fn sealed_values(&self) -> Result<Vec<StoredValue>, StoreError> {
+        self.timed("sealed_values", self.inner.sealed_values())
+            .await
+    }
+
+    async fn replace_sealed(&self, value: &StoredValue, text: String) -> Result<bool, StoreError> {
+        self.timed("replace_sealed", self.inner.replace_sealed(value, text))
             .await
     }
 
