@@ -79,6 +79,9 @@ impl IdentityId {
         })
     }
 
+    /// Characters of every id as `Display` writes it.
+    pub const TEXT_LEN: usize = PREFIX.len() + 36 + 1 + 36;
+
     /// What [`IdentityId::parse`] accepts, as a regular expression.
     pub fn pattern() -> String {
         format!("^{PREFIX}{GUID}_{GUID}$")
@@ -118,6 +121,7 @@ mod tests {
         let id = IdentityId::generate(resource);
         let text = id.to_string();
         assert!(text.starts_with(&format!("8:acs:{resource}_")));
+        assert_eq!(text.len(), IdentityId::TEXT_LEN);
         assert_eq!(IdentityId::parse(&text).unwrap(), id);
         // The SDKs split on ':' into exactly three parts, and on '_' into two.
         assert_eq!(text.split(':').count(), 3);

@@ -215,19 +215,31 @@ pub enum ListPosition {
     CustomId(CustomId),
 }
 
+/// What marks a custom id in a position's text (an identity's id is marked
+/// by its own `8:acs:`).
+const CUSTOM_ID_TAG: &str = "customId:";
+
 impl ListPosition {
+    /// The shortest text of a position, in bytes: a one-byte custom id.
+    pub const MIN_TEXT_BYTES: usize = CUSTOM_ID_TAG.len() + 1;
+    /// The longest: a custom id of 256 four-byte characters.
+    pub const MAX_TEXT_BYTES: usize = CUSTOM_ID_TAG.len() + 4 * CustomId::MAX_CHARS;
+
     /// Its text, as a continuation token seals it.
     pub fn as_text(&self) -> String {
         match self {
             ListPosition::Identity(id) => id.to_string(),
-            ListPosition::CustomId(c) => c.as_str().to_owned(),
+            ListPosition::CustomId(c) => format!("{CUSTOM_ID_TAG}{}", c.as_str()),
         }
     }
 
     /// The position `text` names in a list with `filter`.
     pub fn parse(text: &str, filter: &ListFilter) -> Result<Self, Invalid> {
         if filter.by_custom_id() {
-            CustomId::parse(text.to_owned(), Member::CustomId).map(ListPosition::CustomId)
+            let custom_id = text
+                .strip_prefix(CUSTOM_ID_TAG)
+                .ok_or_else(|| Invalid::untargeted("not a custom id's position"))?;
+            CustomId::parse(custom_id.to_owned(), Member::CustomId).map(ListPosition::CustomId)
         } else {
             IdentityId::parse(text).map(ListPosition::Identity)
         }
@@ -314,9 +326,29 @@ mod tests {
             f.query_pairs(),
             vec![("customIdPrefix", "team-".to_owned())]
         );
-        let position = ListPosition::parse("team-7", &f).unwrap();
-        assert_eq!(position, ListPosition::CustomId(id("team-7")));
-        assert!(ListPosition::parse("team-7", &ListFilter::default()).is_err());
+        let position = ListPosition::CustomId(id("team-7"));
+        assert_eq!(position.as_text(), "customId:team-7");
+        assert_eq!(
+            ListPosition::parse(&position.as_text(), &f).unwrap(),
+            position
+        );
+        assert!(ListPosition::parse("team-7", &f).is_err(), "untagged");
+        assert!(ListPosition::parse(&position.as_text(), &ListFilter::default()).is_err());
+        let identity =
+            ListPosition::Identity(IdentityId::generate(crate::domain::ResourceId::generate()));
+        assert!(ListPosition::parse(&identity.as_text(), &f).is_err());
+        for text in [
+            "customId:x".to_owned(),
+            format!("customId:{}", "😀".repeat(256)),
+        ] {
+            assert!(
+                (ListPosition::MIN_TEXT_BYTES..=ListPosition::MAX_TEXT_BYTES).contains(&text.len())
+            );
+        }
+        assert!(
+            (ListPosition::MIN_TEXT_BYTES..=ListPosition::MAX_TEXT_BYTES)
+                .contains(&IdentityId::TEXT_LEN)
+        );
         let bad = [("customIdPrefix", "")];
         let get = |name: &str| bad.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         assert_eq!(

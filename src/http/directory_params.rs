@@ -5,6 +5,7 @@
 use crate::domain::{ApiVersion, CustomId, CustomIdPrefix, ListFilter, Order, PageSize};
 use crate::error::ApiError;
 use crate::http::ApiRequest;
+use crate::http::paging::{continuation_schema, cursor_schema};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{KnownFormat, RefOr, Required, Schema, SchemaFormat};
@@ -34,12 +35,6 @@ fn query(name: &str, description: &str, schema: RefOr<Schema>, required: bool) -
         .description(Some(description))
         .schema(Some(schema))
         .build()
-}
-
-fn text() -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::String))
-        .into()
 }
 
 fn date_time() -> RefOr<Schema> {
@@ -123,7 +118,7 @@ impl IntoParams for ListQueryParams {
         params.push(query(
             "continuationToken",
             "Where the page starts: only ever taken from a nextLink.",
-            text(),
+            continuation_schema(),
             false,
         ));
         params
@@ -145,7 +140,7 @@ impl IntoParams for FeedParams {
             query(
                 "since",
                 "The cursor of the last answer; without it the feed starts at its current end.",
-                text(),
+                cursor_schema(),
                 false,
             ),
             query(

@@ -2,16 +2,53 @@
 //! paging secret every instance shares (`Store::paging_secret`), bound to
 //! the resource (and for a list, its order and filters), so that a token
 //! another resource got, or one altered, is refused with 400 instead of
-//! reading the wrong page.
+//! reading the wrong page. Their form (two base64url parts of fixed
+//! lengths) is stated in the OpenAPI document; which values are real, only
+//! the server can tell.
 
 use crate::domain::{FeedPosition, Invalid, ListFilter, ListPosition, Order, ResourceId, Secret};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{RefOr, Schema};
 
 /// Bytes of the signature a token carries.
 const TAG_BYTES: usize = 16;
+
+/// Bytes of a cursor's payload, a feed position.
+const CURSOR_BYTES: usize = size_of::<u64>();
+
+/// The schema of a feed cursor (`since`): its form, not its validity.
+pub fn cursor_schema() -> RefOr<Schema> {
+    sealed_schema(CURSOR_BYTES, CURSOR_BYTES)
+}
+
+/// The schema of a list's `continuationToken`: its form, not its validity.
+/// Its payload is a position: an identity's id, or in a list by custom id
+/// prefix a custom id.
+pub fn continuation_schema() -> RefOr<Schema> {
+    sealed_schema(ListPosition::MIN_TEXT_BYTES, ListPosition::MAX_TEXT_BYTES)
+}
+
+/// `payload.tag`, each base64url without padding, the payload of `min` to
+/// `max` bytes.
+fn sealed_schema(min: usize, max: usize) -> RefOr<Schema> {
+    let chars = |bytes: usize| (bytes * 4).div_ceil(3);
+    let payload = if min == max {
+        chars(min).to_string()
+    } else {
+        format!("{},{}", chars(min), chars(max))
+    };
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(format!(
+            "^[A-Za-z0-9_-]{{{payload}}}\\.[A-Za-z0-9_-]{{{}}}$",
+            chars(TAG_BYTES)
+        )))
+        .into()
+}
 
 pub struct PagingKey(Vec<u8>);
 
@@ -123,7 +160,7 @@ impl PagingKey {
             )
         };
         let payload = self.open("feed", resource, "", cursor, invalid)?;
-        let bytes: [u8; 8] = payload.try_into().map_err(|_| invalid())?;
+        let bytes: [u8; CURSOR_BYTES] = payload.try_into().map_err(|_| invalid())?;
         Ok(FeedPosition(u64::from_be_bytes(bytes)))
     }
 }
@@ -235,5 +272,68 @@ mod tests {
         }
         let other_key = PagingKey::new(&Secret::new(STANDARD.encode([8u8; 32])));
         assert!(other_key.read_cursor(&cursor, resource).is_err());
+    }
+
+    fn validator(schema: RefOr<Schema>) -> jsonschema::Validator {
+        jsonschema::validator_for(&serde_json::to_value(schema).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_documented_form_holds_every_cursor_and_token_and_no_other_form_is_read() {
+        let (cursors, tokens) = (validator(cursor_schema()), validator(continuation_schema()));
+        let resource = ResourceId::generate();
+        let filter = ListFilter::default();
+        for position in [0, 1, 41, u64::MAX] {
+            let cursor = key().cursor(resource, FeedPosition(position));
+            assert!(cursors.is_valid(&serde_json::json!(cursor)), "{cursor}");
+            assert!(!tokens.is_valid(&serde_json::json!(cursor)), "{cursor}");
+        }
+        for _ in 0..100 {
+            let id = ListPosition::Identity(crate::domain::IdentityId::generate(resource));
+            for order in [Order::OldestFirst, Order::NewestFirst] {
+                let token = key().continuation(resource, &filter, order, &id);
+                assert!(tokens.is_valid(&serde_json::json!(token)), "{token}");
+                assert!(!cursors.is_valid(&serde_json::json!(token)), "{token}");
+            }
+        }
+        // A list by custom id prefix: custom ids of one to 256 characters
+        // of one to four bytes each.
+        let by_prefix = ListFilter {
+            custom_id_prefix: Some(crate::domain::CustomIdPrefix::parse("a").unwrap()),
+            ..ListFilter::default()
+        };
+        for custom_id in [
+            "a".to_owned(),
+            "é".repeat(256),
+            "😀".repeat(256),
+            "a".repeat(9),
+        ] {
+            let after = ListPosition::CustomId(
+                crate::domain::CustomId::parse(custom_id, crate::domain::Member::CustomId).unwrap(),
+            );
+            let token = key().continuation(resource, &by_prefix, Order::OldestFirst, &after);
+            assert!(tokens.is_valid(&serde_json::json!(token)), "{token}");
+            assert!(!cursors.is_valid(&serde_json::json!(token)), "{token}");
+        }
+        // Neither the other form nor padding, a standard base64 alphabet,
+        // a cut or a lengthened part is read.
+        let cursor = key().cursor(resource, FeedPosition(7));
+        let (payload, tag) = cursor.split_once('.').unwrap();
+        for bad in [
+            String::new(),
+            payload.to_owned(),
+            format!("{payload}.{tag}="),
+            format!("{payload}.{tag}A"),
+            format!("{payload}.{}", &tag[1..]),
+            format!("{payload}A.{tag}"),
+            format!(
+                "{payload}.{}",
+                tag.replace(|c: char| c.is_ascii_alphabetic(), "+")
+            ),
+            format!("{payload}:{tag}"),
+        ] {
+            assert!(!cursors.is_valid(&serde_json::json!(bad)), "{bad}");
+            assert!(key().read_cursor(&bad, resource).is_err(), "{bad}");
+        }
     }
 }

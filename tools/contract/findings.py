@@ -1,7 +1,10 @@
-"""Reads the NDJSON report of a schemathesis run and prints every failing
-check, grouped by operation, check and answer, with one request that shows
-it (secrets are already filtered by schemathesis). Exits 1 if a failure is
-of one of the checks named by --fail-on (all when "all"), else 0.
+"""Reads the NDJSON report of a schemathesis run and prints every error
+(schemathesis could not test an operation: a schema it cannot generate
+from, a network error, a hook that failed) and every failing check,
+grouped by operation, check and answer, with one request that shows it
+(secrets are already filtered by schemathesis). Exits 1 if there is an
+error, if the run did not finish, or if a failure is of one of the checks
+named by --fail-on (all when "all"), else 0.
 
 Usage: findings.py REPORT.ndjson --fail-on all|CHECK[,CHECK…]"""
 
@@ -29,6 +32,24 @@ def error_of(content):
         return error["code"], error.get("message", "")
     except (ValueError, KeyError, TypeError):
         return content[:60].replace("\n", " ") or "(empty body)", ""
+
+
+def errors(path):
+    """[(operation or None, kind, message)] of every error event, and
+    whether the engine finished."""
+    found, finished = [], False
+    with open(path) as f:
+        for line in f:
+            event = json.loads(line)
+            finished |= "EngineFinished" in event
+            for kind in ("NonFatalError", "FatalError"):
+                if kind in event:
+                    error = event[kind]
+                    value = error.get("value") or error.get("exception") or {}
+                    if not isinstance(value, dict):
+                        value = {"message": str(value)}
+                    found.append((error.get("label"), value.get("type", kind), value.get("message", "")))
+    return found, finished
 
 
 def findings(path):
@@ -66,7 +87,10 @@ def findings(path):
                     description = case.get("meta", {}).get("phase", {}).get("data", {}).get("description", "")
                     entry = found.setdefault(key, [0, {}, info.get("title", ""), description])
                     entry[0] += 1
-                    entry[1].setdefault(message[:110], sent)
+                    # A check of hooks.py says what it sent and saw in its own message.
+                    custom = info.get("title", "").startswith("Custom check")
+                    detail = info.get("message", "") if custom else message[:110]
+                    entry[1].setdefault(detail, sent)
     return found
 
 
@@ -76,8 +100,16 @@ def main():
     parser.add_argument("--fail-on", default="all")
     args = parser.parse_args()
     fail_on = None if args.fail_on == "all" else set(args.fail_on.split(","))
+    failed, finished = errors(args.report)
+    for operation, kind, message in failed:
+        lines = [line for line in message.splitlines() if line.strip()]
+        print(f"ERROR {operation or 'the run'}: {kind}")
+        for line in lines[:8]:
+            print(f"     {line}")
+    if not finished:
+        print("ERROR the run: schemathesis did not finish")
     found = findings(args.report)
-    gating = 0
+    gating = len(failed) + (not finished)
     for (operation, check, status, code), (count, examples, title, description) in found.items():
         gate = fail_on is None or check in fail_on
         gating += count if gate else 0
@@ -89,8 +121,8 @@ def main():
                 print(f"       -> {message}")
         if description:
             print(f"     ({description.splitlines()[0]})")
-    print(f"contract: {sum(v[0] for v in found.values())} failing case(s) in {len(found)} finding(s), "
-          f"{gating} of them failing the run")
+    print(f"contract: {len(failed)} error(s), {sum(v[0] for v in found.values())} failing case(s) in "
+          f"{len(found)} finding(s); {gating} of them failing the run")
     return 1 if gating else 0
 
 

@@ -20,14 +20,13 @@ use crate::domain::{ApiVersion, EventKind, FeedPosition, ResourceId};
 use crate::error::ApiError;
 use crate::http::identity_events::as_answered;
 use crate::http::links::Origin;
-use crate::http::paging::query_string;
+use crate::http::paging::{cursor_schema, query_string};
 use crate::http::{ApiRequest, AppState};
 use crate::storage::{EventsRead, IdentityEvent};
 use actix_web::HttpResponse;
 use actix_web::http::header::{LOCATION, RETRY_AFTER};
 use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, PartialSchema};
 
@@ -53,7 +52,6 @@ pub struct TriggerParams;
 
 impl IntoParams for TriggerParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let text = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
         let query = |name: &str, required: Required, description: &str, schema: RefOr<Schema>| {
             ParameterBuilder::new()
                 .name(name)
@@ -74,7 +72,7 @@ impl IntoParams for TriggerParams {
                 "since",
                 Required::False,
                 "The feed cursor, as the last answer's Location carried it; without it the trigger starts at the feed's current end.",
-                text().into(),
+                cursor_schema(),
             ),
         ]
     }
