@@ -73,15 +73,53 @@ impl Dice {
     }
 }
 
-/// Until the abandoned requests have ended: they ran on, so after a pause
-/// a write answered now follows them (SQLite commits in order).
-async fn settle(app: &TestApp) {
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    app.create_identity().await;
+/// Until the requests whose clients reset have ended: they run on, and
+/// the server counts each `operation` it answered, so the count stops
+/// growing once the last has ended (however loaded the machine is).
+async fn settle(app: &TestApp, operations: &[&str]) {
+    let series: Vec<String> = operations
+        .iter()
+        .map(|o| format!("commid_http_requests_total{{operation=\"{o}\""))
+        .collect();
+    let answered = || async {
+        let text = metrics_text(app).await;
+        text.lines()
+            .filter(|l| series.iter().any(|s| l.starts_with(s.as_str())))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut last = answered().await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = answered().await;
+        if now == last {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{operations:?} never settled"
+        );
+        last = now;
+    }
 }
 
-/// Each identity's events since the run began, in feed order.
+/// Each identity's events since the run began, in feed order, once two
+/// reads agree (on PostgreSQL an event is readable once numbered, which a
+/// read may leave to the next one).
 async fn events(run: &Run) -> HashMap<String, Vec<String>> {
+    let mut last = feed(run).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = feed(run).await;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+async fn feed(run: &Run) -> HashMap<String, Vec<String>> {
     let mut by_id: HashMap<String, Vec<String>> = HashMap::new();
     let mut next = format!("/identityEvents?{API}&since={}", run.cursor);
     loop {
@@ -100,17 +138,20 @@ async fn events(run: &Run) -> HashMap<String, Vec<String>> {
     }
 }
 
-/// A counter of `/metrics`, 0 when not yet written.
-async fn counter(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .http
+async fn metrics_text(app: &TestApp) -> String {
+    app.http
         .get(format!("{}/metrics", app.local))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A counter of `/metrics`, 0 when not yet written.
+async fn counter(app: &TestApp, name: &str) -> f64 {
+    let text = metrics_text(app).await;
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
         .map_or(0.0, |v| v.parse().unwrap())
@@ -171,7 +212,14 @@ async fn revokes_and_deletes_hold_when_the_client_resets(run: Run) {
         send_then_reset(app, &request, dice.reset_after()).await;
         cases.push((id, token, delete));
     }
-    settle(app).await;
+    settle(
+        app,
+        &[
+            "CommunicationIdentity_RevokeAccessTokens",
+            "CommunicationIdentity_Delete",
+        ],
+    )
+    .await;
     let by_id = events(&run).await;
     let mut held = 0;
     for (id, token, delete) in &cases {
@@ -207,7 +255,7 @@ async fn creates_hold_when_the_client_resets(run: Run) {
         let request = signed_request(app, "POST", &format!("/identities?{API}"), &body);
         send_then_reset(app, &request, dice.reset_after()).await;
     }
-    settle(app).await;
+    settle(app, &["CommunicationIdentity_Create"]).await;
     let by_id = events(&run).await;
     // Each custom id maps to the identity its created event names, once.
     let mut created = 0;
@@ -290,7 +338,14 @@ async fn assignment_changes_hold_when_the_client_resets(run: Run, key: Key) {
         send_then_reset(app, &request, dice.reset_after()).await;
         cases.push((object, token));
     }
-    settle(app).await;
+    settle(
+        app,
+        &[
+            "TeamsExtensionOperations_UpsertAssignment",
+            "TeamsExtensionOperations_DeleteAssignment",
+        ],
+    )
+    .await;
     let mut changed = 0;
     for (object, token) in &cases {
         let path = teams_extension_path(TENANT, object, STABLE);
