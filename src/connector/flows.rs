@@ -4,7 +4,8 @@
 //! extensions `extensions.rs` writes from these entries).
 
 use super::table::Operation;
-use crate::domain::ApiVersion;
+use crate::domain::{ApiVersion, EventKind, EventKindSpec};
+use std::sync::LazyLock;
 
 /// A polling trigger: an operation that Power Automate and Logic Apps poll
 /// (`x-ms-trigger: single`, one flow run per 200), and the hint the
@@ -14,45 +15,36 @@ pub struct Trigger {
     pub hint: &'static str,
 }
 
-pub const TRIGGERS: &[Trigger] = &[
+/// The polling triggers, one per kind of event, from each kind's spec.
+pub static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
+    EventKind::ALL
+        .iter()
+        .map(|kind| polling(kind.spec()))
+        .collect()
+});
+
+fn polling(spec: &'static EventKindSpec) -> Trigger {
     Trigger {
         operation: Operation {
             method: "get",
-            route: "/triggers/identityCreated",
-            path: "/triggers/identityCreated",
-            operation_id: "OnCommunicationIdentityCreated",
-            summary: "When a user is created",
-            description: "Starts a flow run for each user created after the flow is turned on.",
+            route: spec.polling_path,
+            path: spec.polling_path,
+            operation_id: spec.connector_polling_id,
+            summary: spec.summary,
+            description: leak(format!(
+                "Starts a flow run for {} after the flow is turned on.",
+                spec.fires_on
+            )),
             body_summary: None,
         },
-        hint: "To see it work now, create a user.",
-    },
-    Trigger {
-        operation: Operation {
-            method: "get",
-            route: "/triggers/identityDeleted",
-            path: "/triggers/identityDeleted",
-            operation_id: "OnCommunicationIdentityDeleted",
-            summary: "When a user is deleted",
-            description: "Starts a flow run for each user deleted after the flow is turned on.",
-            body_summary: None,
-        },
-        hint: "To see it work now, delete a user.",
-    },
-    Trigger {
-        operation: Operation {
-            method: "get",
-            route: "/triggers/identityTokensRevoked",
-            path: "/triggers/identityTokensRevoked",
-            operation_id: "OnIdentityAccessTokensRevoked",
-            summary: "When a user's tokens are revoked",
-            description: "Starts a flow run each time all access tokens of a user are revoked, \
-                after the flow is turned on.",
-            body_summary: None,
-        },
-        hint: "To see it work now, revoke a user's access tokens.",
-    },
-];
+        hint: spec.hint,
+    }
+}
+
+/// Text made once per process for a table entry that lives as long.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
 
 /// A literal argument of an operation another one calls.
 #[derive(Debug, Clone, Copy)]

@@ -29,7 +29,7 @@ pub use assignment::{
 pub use custom_id::{CustomId, Member};
 pub use endpoint::Endpoint;
 pub use entra_id::{EntraId, GUID_PATTERN};
-pub use feed::{EventKind, FeedPosition};
+pub use feed::{EventKind, EventKindSpec, FeedPosition};
 pub use identity_id::IdentityId;
 pub use lifetime::TokenLifetime;
 pub use listing::{FILTER_PARAMETERS, ListFilter, Order, PageSize};

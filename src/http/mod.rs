@@ -117,7 +117,7 @@ pub fn token_json(
             create identities, issue and revoke their access tokens, delete them, exchange Teams users' \
             Microsoft Entra tokens, and verify tokens."
     ),
-    components(schemas(ErrorResponse)),
+    components(schemas(ErrorResponse, crate::acs::models::IdentityEvent)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "Identity", description = "Communication identities."),
@@ -173,9 +173,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(count_identities::count_identities)
         .service(identity_by_custom_id::identity_by_custom_id)
         .service(identity_events::identity_events)
-        .service(triggers::identity_created)
-        .service(triggers::identity_deleted)
-        .service(triggers::identity_tokens_revoked)
+        .configure(triggers::routes)
         .service(test_connection::test_connection)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)
@@ -217,8 +215,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts()
         .1;
-    refusals::add(&mut api);
+    document(&mut api);
     api
+}
+
+/// What the handlers' attributes cannot say: the operations made from
+/// tables (the triggers), then the refusals every operation may answer.
+fn document(api: &mut utoipa::openapi::OpenApi) {
+    triggers::document(api);
+    refusals::add(api);
 }
 
 /// [`openapi`] as JSON, what the connector export converts.
@@ -246,7 +251,7 @@ pub fn app(
         .app_data(web::PayloadConfig::new(limit))
         .configure(routes)
         .split_for_parts();
-    refusals::add(&mut api);
+    document(&mut api);
     let allow = Data::new(allow::AllowTable::from_openapi(&api));
     app.app_data(allow)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))

@@ -7,16 +7,15 @@
 //! travels in the URL, so the server keeps no state per flow and any
 //! instance can answer any poll. A first poll (no `since`) starts at the
 //! feed's current end.
+//!
+//! The operations are not written one by one: `declared.rs` makes one per
+//! kind of [`EventKind::ALL`], route and OpenAPI entry, from its spec.
 
-mod created;
-mod deleted;
-mod tokens_revoked;
+mod declared;
 
-pub use created::identity_created;
-pub use deleted::identity_deleted;
-pub use tokens_revoked::identity_tokens_revoked;
+pub use declared::{document, routes};
 
-use crate::domain::{ApiVersion, EventKind, FeedPosition, ResourceId};
+use crate::domain::{ApiVersion, EventKind, EventKindSpec, FeedPosition, ResourceId};
 use crate::error::ApiError;
 use crate::http::identity_events::as_answered;
 use crate::http::links::Origin;
@@ -38,14 +37,6 @@ pub const IDLE_SECONDS: u32 = 60;
 /// Events read per poll, at most, whatever their kind: one poll stays cheap
 /// however many events of other kinds it has to skip.
 pub const SCAN: usize = 1000;
-
-/// One trigger: the events it fires on, and its own path for `Location`.
-pub struct Trigger {
-    pub kind: EventKind,
-    pub path: &'static str,
-    /// What it does, for the pass-through's refusal.
-    pub purpose: &'static str,
-}
 
 /// A trigger's query: the version, and the cursor its last answer's
 /// `Location` carried.
@@ -112,20 +103,37 @@ fn answer(kind: EventKind, after: FeedPosition, read: &[IdentityEvent]) -> Answe
     }
 }
 
-/// Answers one poll of `trigger`.
+/// What a trigger of `spec` does, for the pass-through's refusal: `start a
+/// flow when a user is created`.
+pub fn purpose(spec: &EventKindSpec) -> String {
+    let summary = spec.summary;
+    let lowered: String = summary
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .collect();
+    format!("start a flow {lowered}{}", &summary[1..])
+}
+
+/// Answers one poll of the trigger of `spec`.
 pub async fn poll(
     req: &ApiRequest,
     state: &AppState,
-    trigger: &Trigger,
+    trigger: &EventKindSpec,
 ) -> Result<HttpResponse, ApiError> {
-    let resource = req.refuse_upstream(trigger.purpose)?;
+    let resource = req.refuse_upstream(&purpose(trigger))?;
     let origin = Origin::of(req.http(), resource);
     let location = |position: FeedPosition| {
         let pairs = [
             ("api-version", req.api_version.as_str().to_owned()),
             ("since", state.paging.cursor(resource.id, position)),
         ];
-        origin.link(&format!("{}?{}", trigger.path, query_string(&pairs)))
+        origin.link(&format!(
+            "{}?{}",
+            trigger.polling_path,
+            query_string(&pairs)
+        ))
     };
     let Some(since) = req.param("since") else {
         let end = state.store.feed_end().await?;
@@ -160,13 +168,13 @@ pub async fn poll(
 async fn restart(
     state: &AppState,
     resource: ResourceId,
-    trigger: &Trigger,
+    trigger: &EventKindSpec,
     location: impl Fn(FeedPosition) -> String,
 ) -> Result<HttpResponse, ApiError> {
     log::warn!(
         "trigger {} of resource {resource}: events after its cursor are past the retention and were pruned; \
          it starts again at the feed's current end, and the pruned events will not fire it",
-        trigger.path
+        trigger.polling_path
     );
     let end = state.store.feed_end().await?;
     Ok(waiting(location(end), IDLE_SECONDS))
