@@ -19,6 +19,7 @@ mod teams_user_id;
 mod timestamp;
 mod trusted_issuer;
 mod upstream_hosts;
+mod webhook;
 
 pub use api_version::{ApiVersion, EntraApiVersion, Feature, TeamsExtensionApiVersion};
 pub use assigned_user_id::AssignedUserId;
@@ -41,6 +42,7 @@ pub use teams_user_id::{Subject, TeamsUserId};
 pub use timestamp::Timestamp;
 pub use trusted_issuer::{Exchange, JwksSource, TrustedIssuer, same_id, web_url};
 pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
+pub use webhook::{CallbackUrl, EventKinds, SubscriptionId, SubscriptionState, WebhookSecret};
 
 /// Why a value was refused: the message a caller sees, and the request member
 /// it concerns (the ACS error envelope's `target`).

@@ -9,12 +9,17 @@ pub mod postgres;
 mod records;
 mod rows;
 pub mod sqlite;
+pub mod subscriptions;
 mod touches;
 
 pub use assignments::{AssignmentChange, AssignmentStore, Put};
 pub use records::{
     Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
     NewIdentity, StoredSigningKey, TokenState,
+};
+pub use subscriptions::{
+    LeaseOwner, NewSubscription, Progress, StoredSubscription, SubscriptionCounts,
+    SubscriptionStore,
 };
 
 use crate::domain::{
@@ -128,7 +133,7 @@ impl std::fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 #[async_trait]
-pub trait Store: AssignmentStore + Send + Sync + 'static {
+pub trait Store: AssignmentStore + SubscriptionStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -82,7 +82,7 @@ async fn a_first_version_sqlite_database_keeps_every_mapping_as_a_custom_id() {
     conn.pragma_update(None, "user_version", 1).unwrap();
     drop(conn);
     let database = Database::Sqlite(dir.path().to_path_buf());
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 2);
+    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
     let store = commid::storage::open(&database, Opener::Command)
         .await
         .unwrap();
@@ -114,7 +114,7 @@ async fn a_first_version_postgresql_schema_keeps_every_mapping_as_a_custom_id() 
         pool_size: 2,
         timeout: std::time::Duration::from_secs(5),
     });
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 2);
+    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
     let store = commid::storage::open(&database, Opener::Command)
         .await
         .unwrap();
