@@ -9,7 +9,8 @@
 //! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
 //! (one handler per operation), [`startup`] (building the server),
 //! [`client`] (the outbound ACS client), [`upstream`] (pass-through to real
-//! ACS resources, over that client) and [`cli`].
+//! ACS resources, over that client), [`webhooks`] (subscriptions delivered
+//! from the change feed) and [`cli`].
 
 pub mod acs;
 pub mod auth;
@@ -34,6 +35,7 @@ pub mod throttle;
 pub mod tls;
 pub mod tokens;
 pub mod upstream;
+pub mod webhooks;
 
 #[cfg(test)]
 mod architecture_tests;

@@ -286,6 +286,7 @@ fn app_state(
         connector_definition: http::connector_definition::derive()
             .map_err(StartError::Connector)?,
         paging: http::paging::PagingKey::new(paging),
+        callbacks: config.webhooks.policy(),
         metrics,
         serve_metrics: config.metrics == MetricsServing::Main,
     });

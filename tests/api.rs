@@ -22,6 +22,7 @@ mod api {
     mod portal;
     mod revoke_delete;
     mod service;
+    mod subscriptions;
     mod teams;
     mod teams_extension;
     mod teams_extension_assignments;

@@ -55,6 +55,15 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("get", "/access/entra/assignments/{objectId}"),
     ("put", "/access/entra/assignments/{objectId}"),
     ("delete", "/access/entra/assignments/{objectId}"),
+    ("post", "/webhookSubscriptions"),
+    ("get", "/webhookSubscriptions"),
+    ("get", "/webhookSubscriptions/{subscriptionId}"),
+    ("delete", "/webhookSubscriptions/{subscriptionId}"),
+    ("post", "/webhookSubscriptions/{subscriptionId}/:resume"),
+    ("post", "/webhookSubscriptions/{subscriptionId}/:suspend"),
+    ("post", "/triggers/identityCreated/subscriptions"),
+    ("post", "/triggers/identityDeleted/subscriptions"),
+    ("post", "/triggers/identityTokensRevoked/subscriptions"),
 ];
 
 /// Actions whose operation [`ApiVersion::DEFAULT`] does not have, and the

@@ -1,6 +1,7 @@
 //! Validated domain types. Nothing in here does I/O: every value that reaches
 //! a handler or the store has been checked by one of these constructors.
 
+mod addresses;
 mod api_version;
 mod assigned_user_id;
 mod assignment;
@@ -21,6 +22,7 @@ mod trusted_issuer;
 mod upstream_hosts;
 mod webhook;
 
+pub use addresses::is_public;
 pub use api_version::{ApiVersion, EntraApiVersion, Feature, TeamsExtensionApiVersion};
 pub use assigned_user_id::AssignedUserId;
 pub use assignment::{

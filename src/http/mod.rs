@@ -8,8 +8,10 @@ mod bearer;
 pub mod connector_definition;
 pub mod count_identities;
 pub mod create_identity;
+pub mod create_subscription;
 pub mod delete_entra_assignment;
 pub mod delete_identity;
+pub mod delete_subscription;
 pub mod delete_teams_extension_assignment;
 mod directory_params;
 mod exchange_assigned;
@@ -20,6 +22,7 @@ mod extract;
 pub mod forward;
 pub mod get_entra_assignment;
 pub mod get_identity;
+pub mod get_subscription;
 pub mod get_teams_extension_assignment;
 pub mod health;
 pub mod identity_by_custom_id;
@@ -29,6 +32,7 @@ pub mod jwks;
 mod links;
 pub mod list_entra_assignments;
 pub mod list_identities;
+pub mod list_subscriptions;
 mod middleware;
 pub mod paging;
 pub mod portal;
@@ -36,6 +40,8 @@ pub mod put_entra_assignment;
 pub mod put_teams_extension_assignment;
 mod refusals;
 pub mod revoke_tokens;
+pub mod set_subscription_state;
+mod subscribing;
 pub mod test_connection;
 pub mod triggers;
 pub mod update_entra_assignments;
@@ -79,6 +85,8 @@ pub struct AppState {
     pub upstream: crate::upstream::Upstream,
     /// The connector's definition for any host ([`connector_definition::derive`]).
     pub connector_definition: serde_json::Value,
+    /// Where webhook deliveries may go, checked when a subscription is made.
+    pub callbacks: crate::webhooks::CallbackPolicy,
     /// Signs continuation tokens and feed cursors.
     pub paging: paging::PagingKey,
     /// Prometheus metrics, recorded when `Some`.
@@ -122,7 +130,7 @@ pub fn token_json(
     tags(
         (name = "Identity", description = "Communication identities."),
         (name = "Token", description = "Access tokens."),
-        (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
+        (name = "Directory", description = "commid's own: list, count and follow the resource's identities, and subscribe URLs to the change feed (signed webhooks). Not in Azure Communication Services; every api-version has them."),
         (name = "Triggers", description = "commid's own: polling triggers for Power Automate and Logic Apps, one per kind of change feed event. Not in Azure Communication Services."),
         (name = "Service", description = "Health of the service."),
         (name = "Teams Phone extensibility", description = "Teams users and resource accounts exchanging their Microsoft Entra tokens, by assignment."),
@@ -174,6 +182,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(identity_by_custom_id::identity_by_custom_id)
         .service(identity_events::identity_events)
         .configure(triggers::routes)
+        .service(create_subscription::create_subscription)
+        .service(list_subscriptions::list_subscriptions)
+        .service(get_subscription::get_subscription)
+        .service(delete_subscription::delete_subscription)
+        .service(set_subscription_state::resume_subscription)
+        .service(set_subscription_state::suspend_subscription)
         .service(test_connection::test_connection)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)

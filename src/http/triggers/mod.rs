@@ -9,11 +9,23 @@
 //! feed's current end.
 //!
 //! The operations are not written one by one: `declared.rs` makes one per
-//! kind of [`EventKind::ALL`], route and OpenAPI entry, from its spec.
+//! kind of [`EventKind::ALL`], route and OpenAPI entry, from its spec, and
+//! `webhook.rs` the webhook trigger of each kind beside it.
 
 mod declared;
+mod webhook;
 
-pub use declared::{document, routes};
+/// Every kind's polling and webhook triggers.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    declared::routes(cfg);
+    webhook::routes(cfg);
+}
+
+/// Every kind's triggers, in the document.
+pub fn document(api: &mut utoipa::openapi::OpenApi) {
+    declared::document(api);
+    webhook::document(api);
+}
 
 use crate::domain::{ApiVersion, EventKind, EventKindSpec, FeedPosition, ResourceId};
 use crate::error::ApiError;
