@@ -34,4 +34,5 @@ mod api {
     mod tokens;
     mod triggers;
     mod verify_more;
+    mod webhooks;
 }

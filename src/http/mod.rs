@@ -87,6 +87,8 @@ pub struct AppState {
     pub connector_definition: serde_json::Value,
     /// Where webhook deliveries may go, checked when a subscription is made.
     pub callbacks: crate::webhooks::CallbackPolicy,
+    /// Wakes the webhook deliverer when a request wrote an event.
+    pub feed: crate::webhooks::FeedWaker,
     /// Signs continuation tokens and feed cursors.
     pub paging: paging::PagingKey,
     /// Prometheus metrics, recorded when `Some`.

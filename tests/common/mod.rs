@@ -8,10 +8,12 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod deliveries;
 pub mod double;
 pub mod flows;
 pub mod issuer;
 pub mod poller;
 pub mod postgres;
+pub mod receiver;
 pub mod server;
 pub mod sign;
