@@ -80,12 +80,10 @@ pub struct Subscriptions {
     pub value: Vec<Subscription>,
 }
 
-/// What a delivery posts: a Standard Webhooks payload whose `data` is the
-/// change feed event.
+/// What a delivery posts: a Standard Webhooks payload, whose `type` says
+/// the kind of event and whose `data` is the change feed's event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookEvent {
-    /// The kind of event: `identity.created`, `identity.deleted` or
-    /// `identity.tokensRevoked`.
     #[serde(rename = "type")]
     #[schema(value_type = WebhookEventType)]
     pub event_type: String,

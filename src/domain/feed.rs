@@ -37,6 +37,8 @@ pub struct EventKindSpec {
     pub clause: &'static str,
     /// The events of this kind, in the plural: `identities created`.
     pub events: &'static str,
+    /// Its name for people: the connector's display name of the kind.
+    pub label: &'static str,
     /// The connector's summary of the polling trigger.
     pub summary: &'static str,
     /// The connector's summary of the webhook trigger.
@@ -62,6 +64,7 @@ macro_rules! event_kinds {
             connector: $connector:literal,
             clause: $clause:literal,
             events: $events:literal,
+            label: $label:literal,
             summary: $summary:literal,
             fires_on: $fires_on:literal,
             hint: $hint:literal,
@@ -89,6 +92,7 @@ macro_rules! event_kinds {
                 connector_webhook_id: concat!($connector, "Webhook"),
                 clause: $clause,
                 events: $events,
+                label: $label,
                 summary: $summary,
                 webhook_summary: concat!($summary, " via webhook"),
                 fires_on: $fires_on,
@@ -114,6 +118,7 @@ event_kinds! {
         connector: "OnCommunicationIdentityCreated",
         clause: "an identity was created",
         events: "identities created",
+        label: "User created",
         summary: "When a user is created",
         fires_on: "each user created",
         hint: "To see it work now, create a user.",
@@ -128,6 +133,7 @@ event_kinds! {
         connector: "OnCommunicationIdentityDeleted",
         clause: "an identity was deleted",
         events: "identities deleted",
+        label: "User deleted",
         summary: "When a user is deleted",
         fires_on: "each user deleted",
         hint: "To see it work now, delete a user.",
@@ -142,6 +148,7 @@ event_kinds! {
         connector: "OnIdentityAccessTokensRevoked",
         clause: "every token of an identity was revoked",
         events: "revocations of identities' tokens",
+        label: "Tokens revoked",
         summary: "When a user's tokens are revoked",
         fires_on: "each revocation of all access tokens of a user",
         hint: "To see it work now, revoke a user's access tokens.",

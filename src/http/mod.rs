@@ -127,7 +127,12 @@ pub fn token_json(
             create identities, issue and revoke their access tokens, delete them, exchange Teams users' \
             Microsoft Entra tokens, and verify tokens."
     ),
-    components(schemas(ErrorResponse, crate::acs::models::IdentityEvent)),
+    components(schemas(
+        ErrorResponse,
+        crate::acs::models::IdentityEvent,
+        crate::acs::subscriptions::WebhookEvent,
+        crate::acs::subscriptions::WebhookTriggerRequest
+    )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "Identity", description = "Communication identities."),

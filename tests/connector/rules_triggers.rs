@@ -26,6 +26,9 @@ fn trigger(d: &Value, at: &str, method: &str, op: &Value, fail: &mut impl FnMut(
     if !["single", "batch"].contains(&kind) {
         fail(at, "x-ms-trigger is neither single nor batch");
     }
+    if method == "post" {
+        return super::rules_webhooks::webhook(d, at, op, fail);
+    }
     if method != "get" || parameters(op).any(|p| p["in"] == "body" || p["in"] == "formData") {
         fail(at, "a polling trigger is a get without a body");
     }
