@@ -12,6 +12,7 @@ mod quickstart;
 mod resource;
 mod serve;
 mod signing_key;
+mod subscription;
 
 use crate::config::{ConfigError, Database, Layer, StoreFlags};
 use crate::storage::{self, Store};

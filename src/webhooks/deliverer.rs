@@ -11,8 +11,9 @@
 use super::backoff;
 use super::sender::{Failure, Outcome, Sender};
 use super::{Counts, WebhookOptions};
-use crate::domain::{FeedPosition, Timestamp};
+use crate::domain::{FeedPosition, SubscriptionId, Timestamp};
 use crate::storage::{EventsRead, IdentityEvent, LeaseOwner, Progress, Store, StoredSubscription};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -60,6 +61,10 @@ impl Worker {
     /// their leases up.
     pub async fn dispatch(self) {
         let mut workers = JoinSet::new();
+        // The subscriptions this server has a worker for: leased again (a
+        // suspend and a resume in between), they keep that one worker,
+        // which holds the new lease (it is this server's).
+        let mut running: HashSet<SubscriptionId> = HashSet::new();
         let mut tick = tokio::time::interval(POLL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut stop = self.stop.clone();
@@ -69,7 +74,11 @@ impl Worker {
                 _ = tick.tick() => {}
                 _ = changed(&mut stop) => {}
             }
-            while workers.try_join_next().is_some() {}
+            while let Some(done) = workers.try_join_next() {
+                if let Ok(id) = done {
+                    running.remove(&id);
+                }
+            }
             if self.stopping() {
                 break;
             }
@@ -82,7 +91,14 @@ impl Worker {
                 match leased {
                     Ok(leased) => {
                         for subscription in leased {
-                            workers.spawn(self.clone().run(subscription));
+                            let id = subscription.id;
+                            if running.insert(id) {
+                                let worker = self.clone();
+                                workers.spawn(async move {
+                                    worker.run(subscription).await;
+                                    id
+                                });
+                            }
                         }
                     }
                     Err(e) => log::warn!("cannot lease webhook subscriptions: {e}"),
