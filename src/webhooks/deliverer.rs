@@ -26,7 +26,7 @@ const POLL: Duration = Duration::from_millis(500);
 /// Subscriptions one server delivers to at once, at most.
 const MAX_WORKERS: usize = 256;
 /// Events read at a time.
-const BATCH: usize = 100;
+const BATCH: usize = 500;
 /// How often the subscription counts of the metrics are read.
 const COUNT_EVERY: Duration = Duration::from_secs(5);
 
@@ -124,19 +124,24 @@ impl Worker {
         }
     }
 
-    /// Delivers to `s` while it holds the lease.
+    /// Delivers to `s` while it holds the lease. `cursor` is how far it has
+    /// read: events not asked for are passed over in memory, and their
+    /// position is recorded with the next delivery or lease renewal (read
+    /// again after a crash, they are passed over again).
     async fn run(mut self, mut s: StoredSubscription) {
         let mut renewed = Instant::now();
+        let mut cursor = s.position;
+        // Whether it waited since it last made sure it is still wanted.
+        let mut waited = false;
         loop {
             if self.stopping() {
+                if cursor > s.position {
+                    self.advance(&mut s, cursor, 0).await;
+                }
                 self.record(&s, Progress::Released).await;
                 return;
             }
-            let read = match self
-                .store
-                .identity_events(s.resource, s.position, BATCH)
-                .await
-            {
+            let read = match self.store.identity_events(s.resource, cursor, BATCH).await {
                 Ok(read) => read,
                 Err(e) => {
                     log::warn!(
@@ -159,31 +164,40 @@ impl Worker {
                     if !self.advance(&mut s, through, 0).await {
                         return;
                     }
+                    cursor = through;
                     continue;
                 }
             };
             if events.is_empty() {
                 if renewed.elapsed() > self.lease() / 3 {
-                    let lease_until = self.lease_until();
-                    if !self.record(&s, Progress::Renewed { lease_until }).await {
+                    let kept = if cursor > s.position {
+                        self.advance(&mut s, cursor, 0).await
+                    } else {
+                        let lease_until = self.lease_until();
+                        self.record(&s, Progress::Renewed { lease_until }).await
+                    };
+                    if !kept {
                         return;
                     }
                     renewed = Instant::now();
                 }
                 self.wait().await;
-                if !self.still_wanted(&s).await {
-                    return;
-                }
+                waited = true;
                 continue;
             }
-            let mut passed = s.position;
             for event in &events {
                 if self.stopping() {
                     break;
                 }
                 if !wanted(&s, event) {
-                    passed = event.position;
+                    cursor = event.position;
                     continue;
+                }
+                if waited {
+                    if !self.still_wanted(&s).await {
+                        return;
+                    }
+                    waited = false;
                 }
                 if s.failures > 0 {
                     self.counts.retries.fetch_add(1, Ordering::Relaxed);
@@ -194,7 +208,7 @@ impl Worker {
                         if !self.advance(&mut s, event.position, 1).await {
                             return;
                         }
-                        passed = event.position;
+                        cursor = event.position;
                         renewed = Instant::now();
                     }
                     Outcome::Failed(failure) => {
@@ -202,12 +216,6 @@ impl Worker {
                         return;
                     }
                 }
-            }
-            if passed > s.position {
-                if !self.advance(&mut s, passed, 0).await {
-                    return;
-                }
-                renewed = Instant::now();
             }
         }
     }
@@ -294,8 +302,9 @@ impl Worker {
         }
     }
 
-    /// Whether `s` is still there and active after a wait: deleted or
-    /// suspended meanwhile, it gets nothing more (its lease went with it).
+    /// Whether `s` is still there and active, before the first delivery
+    /// after a wait: deleted or suspended meanwhile, it gets nothing more
+    /// (its lease went with it).
     async fn still_wanted(&self, s: &StoredSubscription) -> bool {
         match self.store.subscription(s.resource, s.id).await {
             Ok(Some(now)) => now.state == crate::domain::SubscriptionState::Active,
