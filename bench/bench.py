@@ -44,7 +44,9 @@ class Server:
         self.proc = subprocess.Popen(
             [binary, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
             stdout=subprocess.PIPE, stderr=self.log or subprocess.DEVNULL, text=True,
-            env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0", **(env or {})})
+            env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0",
+                 # Data dirs are reused: the connection string on every start.
+                 "COMMID_SHOW_CONNECTION_STRING": "true", **(env or {})})
         for line in self.proc.stdout:
             if line.startswith("Connection string: "):
                 cs = dict(p.split("=", 1) for p in line.strip()[len("Connection string: "):].split(";") if p)

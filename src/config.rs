@@ -9,6 +9,7 @@ mod metrics;
 mod settings;
 mod upstream;
 mod values;
+mod vault;
 mod webhooks;
 
 pub use declare::Setting;
@@ -77,6 +78,11 @@ pub struct Config {
     pub verify_cache_bytes: usize,
     /// Prometheus metrics, and where they are served.
     pub metrics: MetricsServing,
+    /// `serve` prints the connection string on every start, not only on
+    /// the one that created the default resource.
+    pub show_connection_string: bool,
+    /// The key-encryption keys that seal the stored secrets; none: plaintext.
+    pub vault: crate::vault::Vault,
 }
 
 /// Overload protection.
@@ -231,6 +237,7 @@ impl Layer {
             )));
         }
         let metrics = self.metrics_serving(listen)?;
+        let vault = self.vault()?;
         Ok(Config {
             listen,
             data_dir: self.data_dir(),
@@ -246,6 +253,8 @@ impl Layer {
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
             verify_cache_bytes,
             metrics,
+            show_connection_string: declared(self.show_connection_string),
+            vault,
         })
     }
 }

@@ -4,7 +4,8 @@
 //! Layers, from the inside out: [`domain`] (validated values, no I/O),
 //! [`acs`] (the wire protocol both sides speak: signing, connection strings,
 //! bodies),
-//! [`storage`] (one trait, one implementation per backend), [`tokens`]
+//! [`storage`] (one trait, one implementation per backend; secrets in it
+//! sealed with the [`vault`]), [`tokens`]
 //! (signing and verifying), [`auth`] (request authentication), [`issuers`]
 //! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
 //! (one handler per operation), [`startup`] (building the server),
@@ -35,6 +36,7 @@ pub mod throttle;
 pub mod tls;
 pub mod tokens;
 pub mod upstream;
+pub mod vault;
 pub mod webhooks;
 
 #[cfg(test)]

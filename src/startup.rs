@@ -10,10 +10,12 @@ use crate::instrument;
 use crate::issuers::{IssuerError, TrustedIssuers};
 use crate::limits::RateLimiter;
 use crate::shutdown::ShutdownSignals;
+use crate::storage::sealing::{self, Reseal, SealingError};
 use crate::storage::{self, Store, StoreError};
 use crate::tls::{self, TlsError};
 use crate::tokens::{KeyError, KeyRing};
 use crate::upstream::Upstream;
+use crate::vault::Vault;
 use crate::webhooks::Deliveries;
 use actix_web::web::Data;
 use actix_web::{HttpServer, dev::Server};
@@ -29,6 +31,9 @@ pub struct Application {
     metrics_server: Option<instrument::ScrapeServer>,
     base_url: Endpoint,
     connection_string: Secret,
+    /// Whether `serve` prints the connection string: on the start that
+    /// created the default resource, or when the configuration asks.
+    show_connection_string: bool,
     tls_certificate: Option<PathBuf>,
     store: Arc<dyn Store>,
     refreshers: Vec<tokio::task::JoinHandle<()>>,
@@ -44,6 +49,8 @@ pub enum StartError {
     DataDir(PathBuf, #[source] std::io::Error),
     #[error("cannot open the store")]
     Store(#[source] StoreError),
+    #[error("cannot use the stored secrets")]
+    Secrets(#[source] SealingError),
     #[error("cannot listen on {0} (choose another --listen)")]
     Listen(SocketAddr, #[source] std::io::Error),
     #[error("the server's own URL is not valid")]
@@ -76,9 +83,12 @@ impl Application {
         let metrics = instrument::Setup::new(config.metrics)
             .map_err(|(address, e)| StartError::Listen(address, e))?;
         let store = instrument::measured(open_store(&config).await?, &config, metrics.as_ref());
+        secrets_at_rest(&*store, &config.vault)
+            .await
+            .map_err(StartError::Secrets)?;
         let (listener, port) = bind(config.listen)?;
         let base_url = base_url(&config, port)?;
-        ensure_default_resource(&*store, &base_url).await?;
+        let created = ensure_default_resource(&*store, &base_url).await?;
         let directory = Arc::new(
             Directory::load(&*store)
                 .await
@@ -107,6 +117,7 @@ impl Application {
             server,
             metrics_server,
             connection_string: advertised_connection_string(&directory, &base_url),
+            show_connection_string: created || config.show_connection_string,
             base_url,
             tls_certificate,
             store,
@@ -132,6 +143,12 @@ impl Application {
     /// `endpoint=…;accesskey=…` of the default resource at [`Self::base_url`].
     pub fn connection_string(&self) -> &Secret {
         &self.connection_string
+    }
+
+    /// Whether to show [`Self::connection_string`] at start: a log keeps
+    /// what it is shown, so only once unless asked.
+    pub fn shows_connection_string(&self) -> bool {
+        self.show_connection_string
     }
 
     /// The certificate clients should trust; `None` with plain HTTP.
@@ -199,9 +216,41 @@ async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     let opener = storage::Opener::Server {
         write_queue: config.limits.write_queue,
     };
-    storage::open(&config.database, opener)
+    storage::open(&config.database, opener, &config.vault)
         .await
         .map_err(StartError::Store)
+}
+
+/// What `serve` says at every start when no encryption key is configured.
+pub const PLAINTEXT_WARNING: &str = "secrets at rest are NOT encrypted: the database keeps access \
+    keys and token signing keys in plaintext, so a copy of it can mint tokens for any identity. \
+    Set encryption_keys (COMMID_ENCRYPTION_KEYS) or encryption_keys_file to a key from \
+    `commid secrets generate-key` (docs/deployment.md, \"Secrets at rest\")";
+
+/// Checks that every stored secret opens with the configured keys (a key
+/// that sealed some is missing: no start), and seals those stored in
+/// plaintext under the first key; without a key, warns.
+async fn secrets_at_rest(store: &dyn Store, vault: &Vault) -> Result<(), SealingError> {
+    let census = sealing::census(store, vault).await?;
+    census.check(vault)?;
+    let Some(key) = vault.sealing_key() else {
+        log::warn!("{PLAINTEXT_WARNING}");
+        return Ok(());
+    };
+    let sealed = sealing::reseal(store, vault, Reseal::Plaintext).await?;
+    if sealed > 0 {
+        log::info!(
+            "sealed {sealed} secret(s) that were stored in plaintext under encryption key {key}"
+        );
+    }
+    match census.under_older_keys(vault) {
+        0 => log::info!("secrets at rest are sealed under encryption key {key}"),
+        older => log::info!(
+            "secrets at rest are sealed under encryption key {key}, {older} of them under older \
+             keys: `commid secrets rotate` seals those under {key} too"
+        ),
+    }
+    Ok(())
 }
 
 /// The listener and the port it got (port 0 in tests asks for any).
@@ -233,7 +282,11 @@ fn base_url(config: &Config, port: u16) -> Result<Endpoint, StartError> {
 }
 
 /// The first start on an empty data dir creates resource `default`.
-async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Result<(), StartError> {
+/// Creates resource `default` when there is none; says whether it did.
+async fn ensure_default_resource(
+    store: &dyn Store,
+    endpoint: &Endpoint,
+) -> Result<bool, StartError> {
     let existing = store.resources().await.map_err(StartError::Resources)?;
     if existing.is_empty() {
         let resource = Resource::new(
@@ -243,13 +296,16 @@ async fn ensure_default_resource(store: &dyn Store, endpoint: &Endpoint) -> Resu
         );
         let id = resource.id;
         match store.insert_resource(resource).await {
-            Ok(()) => log::info!("created resource 'default' ({id})"),
+            Ok(()) => {
+                log::info!("created resource 'default' ({id})");
+                return Ok(true);
+            }
             // Another instance on the same database created it first.
             Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(StartError::Resources(e)),
         }
     }
-    Ok(())
+    Ok(false)
 }
 
 async fn load_issuers(

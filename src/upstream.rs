@@ -6,7 +6,7 @@
 use crate::acs::ConnectionString;
 use crate::client::{ClientError, ClientOptions, RawResponse, Request, RetryPolicy, Transport};
 use crate::domain::AllowedHosts;
-use crate::logs::{Escaped, escape};
+use crate::logs::{Escaped, Field, escape};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -164,7 +164,10 @@ fn log_forwarded(line: &Forwarded<'_>) {
         target: "commid::upstream",
         method:% = method, path:% = path, upstream:% = upstream, status = line.status,
         attempts = line.attempts, latency_ms = latency_ms, error = line.error;
-        "{method} {path} upstream={upstream} status={shown_status} attempts={} {millis:.1}ms{error}",
+        "{} {} upstream={} status={shown_status} attempts={} {millis:.1}ms{error}",
+        Field::new(line.method),
+        Field::at_most(line.path, 200),
+        Field::new(line.host),
         line.attempts,
     );
 }

@@ -5,6 +5,7 @@ mod common;
 mod api {
     mod auth;
     mod bearer_refused;
+    mod cancellation;
     mod create;
     mod custom_id;
     mod directory;

@@ -13,6 +13,7 @@ mod cli {
     mod migrate;
     mod migrate_v1;
     mod prometheus;
+    mod secrets;
     mod subscriptions;
     mod teams_extension;
     mod webhooks_crash;

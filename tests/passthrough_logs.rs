@@ -97,7 +97,8 @@ async fn forwarded_requests_log_one_line_each_and_never_the_key() {
     let ok = upstream_lines(&double.authority());
     assert_eq!(ok.len(), 1, "{ok:?}");
     assert!(
-        ok[0].starts_with(&format!("INFO commid::upstream: POST {path} upstream=")),
+        // Quoted: the query's `=` would read as a field of its own.
+        ok[0].starts_with(&format!("INFO commid::upstream: POST \"{path}\" upstream=")),
         "{}",
         ok[0]
     );

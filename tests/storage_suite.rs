@@ -12,10 +12,13 @@ use std::time::Duration;
 mod common;
 mod storage {
     pub mod assignments;
+    pub mod cancellation;
     pub mod directory;
+    pub mod sealing;
     pub mod subscriptions;
 }
 use storage::assignments::*;
+use storage::cancellation::*;
 use storage::directory::*;
 use storage::subscriptions::*;
 
@@ -367,6 +370,8 @@ macro_rules! suite {
                     a_lease_goes_to_one_holder_at_a_time_and_to_another_once_it_expires,
                     concurrent_leases_never_give_one_subscription_to_two_holders,
                     progress_failures_suspension_and_resumption_are_kept,
+                    a_revoke_or_delete_abandoned_at_any_point_leaves_the_token_state_as_stored,
+                    random_writes_some_abandoned_leave_memory_counts_and_feed_agreeing_with_the_rows,
                 );
             }
         )*

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `resource …`, `signing-key …`,
-//! `quickstart`, `identity …` (the az CLI's identity commands, for any
+//! `secrets …`, `quickstart`, `identity …` (the az CLI's identity commands, for any
 //! ACS-compatible endpoint) and `connector export`. Exit status 0 on
 //! success, 1 on failure (the error and its causes on stderr), 2 on usage
 //! errors.
@@ -10,12 +10,14 @@ mod identity;
 mod output;
 mod quickstart;
 mod resource;
+mod secrets;
 mod serve;
 mod signing_key;
 mod subscription;
 
 use crate::config::{ConfigError, Database, Layer, StoreFlags};
 use crate::storage::{self, Store};
+use crate::vault::Vault;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +49,9 @@ enum Command {
     /// Manage the token signing keys.
     #[command(subcommand, name = "signing-key")]
     SigningKey(signing_key::SigningKeyCommand),
+    /// The encryption keys that seal the secrets the database keeps.
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
     /// Run the ACS access-token quickstart against a running server.
     Quickstart(quickstart::QuickstartArgs),
     /// Manage identities and tokens of any ACS-compatible endpoint (like `az communication identity`).
@@ -112,6 +117,7 @@ async fn run(command: Command, base: Result<Layer, ConfigError>) -> Result<(), F
         Command::Migrate(args) => migrate(base.merge(args.layer())).await,
         Command::Resource(command) => resource::run(base, command).await,
         Command::SigningKey(command) => signing_key::run(base, command).await,
+        Command::Secrets(command) => secrets::run(base, command).await,
         Command::Quickstart(args) => quickstart::run(args).await,
         Command::Identity(command) => identity::run(command).await,
         Command::Connector(command) => connector::run(command).await,
@@ -140,7 +146,21 @@ async fn migrate(layer: Layer) -> Result<(), Failure> {
 }
 
 /// Opens the store for an administrative command, which may run beside
-/// servers on the same database.
+/// servers on the same database. Refused when a stored secret does not open
+/// with the configured keys: no command reads garbage, and none without the
+/// key writes plaintext into a database whose secrets are sealed.
 async fn open_store(layer: &Layer) -> Result<Arc<dyn Store>, Failure> {
-    Ok(storage::open(&layer.database()?, storage::Opener::Command).await?)
+    let (store, vault) = open_store_as_is(layer).await?;
+    storage::sealing::census(&*store, &vault)
+        .await?
+        .check(&vault)?;
+    Ok(store)
+}
+
+/// The store and the configured keys, unchecked: for `commid secrets
+/// status`, which shows what does not open.
+async fn open_store_as_is(layer: &Layer) -> Result<(Arc<dyn Store>, Vault), Failure> {
+    let (database, vault) = (layer.database()?, layer.vault()?);
+    let store = storage::open(&database, storage::Opener::Command, &vault).await?;
+    Ok((store, vault))
 }

@@ -7,7 +7,9 @@
 
 use super::TrustedIssuerEntry;
 use super::declare::{computed, nothing, settings, value};
-use super::values::{boolean, file_only, list, log_format, number, path, secret, text};
+use super::values::{
+    boolean, file_only, list, log_format, number, path, secret, secret_list, text,
+};
 use crate::domain::{DEFAULT_UPSTREAM_HOSTS, Secret};
 use crate::logs::LogFormat;
 use crate::upstream::{DEFAULT_BUDGET, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
@@ -61,6 +63,13 @@ settings! {
         meaning: "the URL clients use, printed in the connection string and used as the default \
             resource's endpoint",
     },
+    show_connection_string: bool {
+        env: Some("COMMID_SHOW_CONNECTION_STRING"), flag: switch("show-connection-string"),
+        default: value(false), read: boolean,
+        meaning: "`serve` prints the default resource's connection string on every start. Without \
+            it, only on the start that created the resource (a log keeps what it is shown: read \
+            the keys with `commid resource show-keys`)",
+    },
     body_limit_bytes: usize {
         env: Some("COMMID_BODY_LIMIT_BYTES"), flag: none,
         default: value(DEFAULT_BODY_LIMIT), read: number!("a byte count"),
@@ -87,6 +96,21 @@ settings! {
         default: value(DEFAULT_DATABASE_TIMEOUT_MS), read: number!("a number of milliseconds"),
         meaning: "deadline of a database call (100 to 60000); past it the request gets 503 with \
             `Retry-After`",
+    },
+    encryption_keys: Vec<Secret> {
+        env: Some("COMMID_ENCRYPTION_KEYS"), flag: none,
+        default: nothing(), read: secret_list,
+        meaning: "keys that seal the secrets the database keeps (access keys, signing keys' private \
+            keys, the paging secret, webhook subscriptions' secrets), each 32 random bytes in base64 (`commid secrets generate-key`): \
+            the first seals, every one opens (a list in the file, comma-separated in the variable; \
+            no flag, as other users can read a command line). Without a key secrets are stored in \
+            plaintext and `serve` warns (see [Secrets at rest](#secrets-at-rest)); never logged",
+    },
+    encryption_keys_file: PathBuf {
+        env: Some("COMMID_ENCRYPTION_KEYS_FILE"), flag: store("encryption-keys-file", "FILE"),
+        default: nothing(), read: path,
+        meaning: "the keys of `encryption_keys` from a file instead, one per line, the sealing key first (blank lines and \
+            `#` comments skipped): for a mounted secret",
     },
     rate_limit_per_second: u32 {
         env: Some("COMMID_RATE_LIMIT_PER_SECOND"), flag: none,

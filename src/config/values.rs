@@ -63,6 +63,13 @@ impl Value for Vec<String> {
     }
 }
 
+impl Value for Vec<Secret> {
+    const SECRET: bool = true;
+    fn doc(&self) -> String {
+        String::new()
+    }
+}
+
 impl Value for Vec<super::TrustedIssuerEntry> {
     fn doc(&self) -> String {
         String::new()
@@ -101,6 +108,11 @@ pub fn list(value: &str) -> Result<Vec<String>, &'static str> {
         .filter(|e| !e.is_empty())
         .map(str::to_owned)
         .collect())
+}
+
+/// A comma-separated list of secrets, as [`list`] reads it.
+pub fn secret_list(value: &str) -> Result<Vec<Secret>, &'static str> {
+    list(value).map(|items| items.into_iter().map(Secret::new).collect())
 }
 
 /// For settings of the file only.

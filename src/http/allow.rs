@@ -66,17 +66,73 @@ pub fn operations(item: &PathItem) -> impl Iterator<Item = (&'static str, &Opera
     .filter_map(|(method, operation)| operation.as_ref().map(|o| (method, o)))
 }
 
+/// The document's template of an actix route pattern: the same, less any
+/// regular expression a segment is constrained by (`{id:[^:/][^/]*}` is
+/// `{id}`), as utoipa writes it into the document.
+pub fn document_template(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains(':') {
+        return pattern.into();
+    }
+    let mut template = String::with_capacity(pattern.len());
+    let mut in_constraint = false;
+    let mut depth = 0;
+    for c in pattern.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if depth == 1 {
+                    in_constraint = false;
+                }
+            }
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    in_constraint = false;
+                    template.push(c);
+                    continue;
+                }
+            }
+            ':' if depth == 1 => in_constraint = true,
+            _ => {}
+        }
+        if !in_constraint {
+            template.push(c);
+        }
+    }
+    template.into()
+}
+
 /// The default service: 405 with `Allow` for a path some route has, 404
 /// otherwise, both in the error envelope.
 pub async fn fallback(req: HttpRequest, table: Data<AllowTable>) -> Result<(), ApiError> {
     req.extensions_mut().insert(Unrouted);
     // Guard-less: the template whatever the method (`{id}` is one segment).
     match req.resource_map().match_pattern(req.path()) {
-        Some(template) => Err(ApiError::method_not_allowed(
+        Some(pattern) => Err(ApiError::method_not_allowed(
             req.method().as_str(),
             req.path(),
-            table.allow(&template),
+            table.allow(&document_template(&pattern)),
         )),
         None => Err(ApiError::route_not_found(req.method().as_str(), req.path())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_template;
+
+    #[test]
+    fn a_constrained_segment_reads_as_the_documents_template() {
+        assert_eq!(
+            document_template("/identities/{id:[^:/][^/]*}"),
+            "/identities/{id}"
+        );
+        assert_eq!(
+            document_template("/identities/{id:[^:/][^/]*}/:issueAccessToken"),
+            "/identities/{id}/:issueAccessToken"
+        );
+        for plain in ["/identities/:count", "/identities/{id}", "/healthz"] {
+            assert_eq!(document_template(plain), plain);
+        }
     }
 }

@@ -80,9 +80,11 @@ pub async fn create_identity(
         check_forwardable(&req, member)?;
         return forward(&req, &state, Repeatable::No).await;
     };
+    // One clock reading for the id and createdAt: the directory lists in
+    // id order, and its createdAt must not go backwards there.
     let now = Timestamp::now();
     let new = NewIdentity {
-        id: IdentityId::generate(resource.id),
+        id: IdentityId::generate_at(resource.id, now),
         custom_id,
         created_at: now,
         token_issued_at: scopes.as_ref().map(|_| now),

@@ -25,7 +25,9 @@ use actix_web::{HttpResponse, delete};
     ),
     security(("hmac" = []), ("connection_string" = []))
 )]
-#[delete("/identities/{id}")]
+// `{id}` never starts with `:`: `/identities/:count` and its kin are
+// actions, and a method they lack is a 405, never an id to parse.
+#[delete("/identities/{id:[^:/][^/]*}")]
 pub async fn delete_identity(
     req: ApiRequest,
     id: Path<String>,

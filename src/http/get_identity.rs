@@ -24,7 +24,9 @@ use actix_web::{HttpResponse, get};
     ),
     security(("hmac" = []), ("connection_string" = []))
 )]
-#[get("/identities/{id}")]
+// `{id}` never starts with `:`: `/identities/:count` and its kin are
+// actions, and a method they lack is a 405, never an id to parse.
+#[get("/identities/{id:[^:/][^/]*}")]
 pub async fn get_identity(
     req: ApiRequest,
     id: Path<String>,

@@ -1,6 +1,6 @@
-//! Around every request: echo `x-ms-client-request-id`, add
-//! `x-ms-request-id`, count it in the metrics (when on), and write one
-//! access log line. The line names the
+//! Around every request: run it to completion on a task of its own, echo
+//! `x-ms-client-request-id`, add `x-ms-request-id`, count it in the metrics
+//! (when on), and write one access log line. The line names the
 //! identity and resource, never a token, a key or a header value. What the
 //! request sent (method, path, identity) is escaped ([`Escaped`]): one
 //! request is one line, in the text and the JSON format alike.
@@ -8,7 +8,7 @@
 use super::AppState;
 use super::allow::Unrouted;
 use super::extract::{LoggedIdentity, LoggedResource};
-use crate::logs::Escaped;
+use crate::logs::{Escaped, Field};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -20,10 +20,29 @@ use std::time::{Duration, Instant};
 const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 
-pub async fn observe(
+/// Every request runs to completion on a task of its own, whether or not
+/// its client still waits: actix drops the future of a request whose
+/// connection closed, and a write must not stop between its commit and its
+/// consequences (caches, counters, the access line). Dropping the task's
+/// handle leaves the task running.
+pub async fn observe<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, Error> {
+    match actix_web::rt::spawn(served(req, next)).await {
+        Ok(answered) => answered,
+        // The handler panicked, or the worker is stopping.
+        Err(e) => Err(crate::error::ApiError::internal(format_args!(
+            "a request's task ended: {e}"
+        ))
+        .into()),
+    }
+}
+
+async fn served<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, Error> {
     let started = Instant::now();
     let client_request_id = req
         .headers()
@@ -56,6 +75,7 @@ pub async fn observe(
             Some(_) => None,
             None => request.match_pattern(),
         };
+        let template = template.as_deref().map(super::allow::document_template);
         metrics
             .http()
             .observe(template.as_deref(), method.as_str(), status, elapsed);
@@ -85,7 +105,8 @@ struct AccessLine<'a> {
 }
 
 /// `GET /identities/… 200 0.4ms resource=… identity=… request_id=…`, with
-/// the same values as fields for the JSON format.
+/// the same values as fields for the JSON format. In the text, a value
+/// that could read as another field is quoted ([`Field`]).
 fn access_line(line: &AccessLine<'_>) {
     let method = Escaped::new(line.method);
     let path = Escaped::at_most(line.path, 200);
@@ -98,7 +119,11 @@ fn access_line(line: &AccessLine<'_>) {
         target: "commid::access",
         method:% = method, path:% = path, status = status, latency_ms = latency_ms,
         resource:% = resource, identity:% = identity, request_id = request_id;
-        "{method} {path} {status} {:.1}ms resource={resource} identity={identity} request_id={request_id}",
+        "{} {} {status} {:.1}ms resource={} identity={} request_id={request_id}",
+        Field::new(line.method),
+        Field::at_most(line.path, 200),
         line.elapsed.as_secs_f64() * 1000.0,
+        Field::new(line.resource),
+        Field::new(line.identity),
     );
 }

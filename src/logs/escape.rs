@@ -101,6 +101,42 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// A value from a request as a field of a text line (`key=value`, logfmt's
+/// rules): [`Escaped`], and between double quotes when it is empty or holds
+/// whitespace, `=`, a quote, a backslash or an escape, so that no value can
+/// read as a field of its own (`identity=x request_id=forged`) or end
+/// another's quotes. The JSON format has members, and needs none of this.
+#[derive(Debug, Clone, Copy)]
+pub struct Field<'a>(Escaped<'a>);
+
+impl<'a> Field<'a> {
+    /// The whole of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Field(Escaped::new(text))
+    }
+
+    /// At most `max` characters of `text`.
+    pub fn at_most(text: &'a str, max: usize) -> Self {
+        Field(Escaped::at_most(text, max))
+    }
+}
+
+impl fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.text;
+        let quoted = text.is_empty()
+            || text
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '=' | '"' | '\\') || is_control(c));
+        if !quoted {
+            return self.0.fmt(f);
+        }
+        f.write_char('"')?;
+        self.0.fmt(f)?;
+        f.write_char('"')
+    }
+}
+
 /// [`Escaped`] as a `String`, for values kept beyond one log call.
 pub fn escape(text: &str) -> String {
     Escaped::new(text).to_string()
@@ -125,6 +161,30 @@ mod tests {
     #[test]
     fn backslashes_and_quotes_are_escaped_so_that_input_cannot_pass_for_an_escape() {
         assert_eq!(escape(r#"a\nb"c"#), r#"a\\nb\"c"#);
+    }
+
+    #[test]
+    fn a_field_is_quoted_when_its_value_could_read_as_another_field() {
+        assert_eq!(
+            Field::new("x request_id=forged").to_string(),
+            r#""x request_id=forged""#
+        );
+        assert_eq!(Field::new("a=b").to_string(), r#""a=b""#);
+        assert_eq!(Field::new(r#"x" y="z"#).to_string(), r#""x\" y=\"z""#);
+        assert_eq!(Field::new("a\tb").to_string(), r#""a\tb""#);
+        assert_eq!(Field::new("a\u{a0}b").to_string(), "\"a\u{a0}b\"");
+        assert_eq!(Field::new("").to_string(), "\"\"");
+        // What needs nothing stays bare.
+        for bare in [
+            "8:acs:abc_def",
+            "/identities/8%3Aacs",
+            "default",
+            "-",
+            "é日本",
+        ] {
+            assert_eq!(Field::new(bare).to_string(), bare);
+        }
+        assert_eq!(Field::at_most("a b c", 3).to_string(), r#""a b…""#);
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod escape;
 mod format;
 mod writer;
 
-pub use escape::{Escaped, escape, is_control};
+pub use escape::{Escaped, Field, escape, is_control};
 pub use writer::{Flush, Flusher};
 
 /// How log lines are written (`log_format`, `COMMID_LOG_FORMAT`).

@@ -7,8 +7,8 @@
 use super::{
     AssignmentChange, AssignmentStore, Created, Deleted, EventsRead, IdentityPage, IdentityRecord,
     LeaseOwner, ListQuery, NewIdentity, NewSubscription, Progress, Put, Store, StoreError,
-    StoreProbes, StoredSigningKey, StoredSubscription, SubscriptionCounts, SubscriptionStore,
-    TokenState,
+    StoreProbes, StoredSigningKey, StoredSubscription, StoredValue, SubscriptionCounts,
+    SubscriptionStore, TokenState,
 };
 use crate::domain::{
     AccessKey, Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraId, FeedPosition,
@@ -171,6 +171,16 @@ impl Store for MeasuredStore {
 
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError> {
         self.timed("insert_signing_key", self.inner.insert_signing_key(key))
+            .await
+    }
+
+    async fn sealed_values(&self) -> Result<Vec<StoredValue>, StoreError> {
+        self.timed("sealed_values", self.inner.sealed_values())
+            .await
+    }
+
+    async fn replace_sealed(&self, value: &StoredValue, text: String) -> Result<bool, StoreError> {
+        self.timed("replace_sealed", self.inner.replace_sealed(value, text))
             .await
     }
 

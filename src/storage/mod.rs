@@ -8,6 +8,7 @@ mod measured;
 pub mod postgres;
 mod records;
 mod rows;
+pub mod sealing;
 pub mod sqlite;
 pub mod subscriptions;
 mod touches;
@@ -17,6 +18,7 @@ pub use records::{
     Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
     NewIdentity, StoredSigningKey, TokenState,
 };
+pub use sealing::StoredValue;
 pub use subscriptions::{
     LeaseOwner, NewSubscription, Progress, StoredSubscription, SubscriptionCounts,
     SubscriptionStore,
@@ -26,16 +28,17 @@ use crate::domain::{
     AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
     RevocationEpoch, Secret, Timestamp,
 };
+use crate::vault::Vault;
 use async_trait::async_trait;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// 32 random bytes, base64: a new paging secret, kept if none exists yet.
-fn fresh_secret() -> String {
+fn fresh_secret() -> Secret {
     use base64::Engine;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the system's random source");
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    Secret::new(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 pub use measured::MeasuredStore;
 
@@ -69,12 +72,18 @@ pub enum Opener {
     Command,
 }
 
-/// Opens the store `database` names, applying pending migrations. The one
-/// place that chooses a backend.
-pub async fn open(database: &Database, opener: Opener) -> Result<Arc<dyn Store>, StoreError> {
+/// Opens the store `database` names, applying pending migrations; it seals
+/// and opens secrets with `vault`. The one place that chooses a backend.
+pub async fn open(
+    database: &Database,
+    opener: Opener,
+    vault: &Vault,
+) -> Result<Arc<dyn Store>, StoreError> {
+    let vault = vault.clone();
     match (database, opener) {
         (Database::Sqlite(dir), Opener::Server { write_queue }) => Ok(Arc::new(
-            sqlite::SqliteStore::open_with_queue(dir, sqlite::Access::Exclusive, write_queue)?,
+            sqlite::SqliteStore::open_with_queue(dir, sqlite::Access::Exclusive, write_queue)?
+                .with_vault(vault),
         )),
         (Database::Sqlite(dir), Opener::Command) => {
             if !dir.join(sqlite::FILE_NAME).exists() {
@@ -83,14 +92,15 @@ pub async fn open(database: &Database, opener: Opener) -> Result<Arc<dyn Store>,
                     dir.display()
                 )));
             }
-            Ok(Arc::new(sqlite::SqliteStore::open(
-                dir,
-                sqlite::Access::Shared,
-            )?))
+            Ok(Arc::new(
+                sqlite::SqliteStore::open(dir, sqlite::Access::Shared)?.with_vault(vault),
+            ))
         }
-        (Database::Postgres(options), _) => {
-            Ok(Arc::new(postgres::PostgresStore::connect(options).await?))
-        }
+        (Database::Postgres(options), _) => Ok(Arc::new(
+            postgres::PostgresStore::connect(options)
+                .await?
+                .with_vault(vault),
+        )),
     }
 }
 
@@ -211,6 +221,13 @@ pub trait Store: AssignmentStore + SubscriptionStore + Send + Sync + 'static {
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError>;
     /// Adds a key and retires every other unretired key as of its creation.
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError>;
+
+    /// Every value of the sealed columns ([`sealing::COLUMNS`]) as stored,
+    /// sealed or plaintext: for [`sealing::census`] and [`sealing::reseal`].
+    async fn sealed_values(&self) -> Result<Vec<StoredValue>, StoreError>;
+    /// Stores `text` in place of `value` if the row still holds what was
+    /// read (compare and set); says whether it did.
+    async fn replace_sealed(&self, value: &StoredValue, text: String) -> Result<bool, StoreError>;
 
     /// What the backend shows the metrics; nothing unless it says otherwise.
     fn probes(&self) -> StoreProbes {

@@ -6,10 +6,12 @@
 //! deliverer at a time work on it, and expires when that deliverer dies.
 
 use super::StoreError;
+use super::sealing::SUBSCRIPTION_SECRET;
 use crate::domain::{
     CallbackUrl, CustomId, EventKinds, FeedPosition, Member, ResourceId, SubscriptionId,
     SubscriptionState, Timestamp, WebhookSecret,
 };
+use crate::vault::Vault;
 use async_trait::async_trait;
 
 /// Subscriptions a resource may have, at most.
@@ -158,14 +160,24 @@ pub struct SubscriptionCounts {
     pub suspended: u64,
 }
 
-/// The secret as stored, and back: the one place its column is read and
-/// written, where sealing at rest plugs in.
-pub(crate) fn secret_column(secret: &WebhookSecret) -> String {
-    secret.expose().to_owned()
+/// The secret as stored, and back: the one place its column is written
+/// and read, sealed with the vault (`storage/sealing.rs`) when keys are
+/// configured.
+pub(crate) fn secret_column(
+    vault: &Vault,
+    id: SubscriptionId,
+    secret: &WebhookSecret,
+) -> Result<String, StoreError> {
+    vault
+        .seal(SUBSCRIPTION_SECRET.at(&id.to_string()), secret.expose())
+        .map_err(|e| {
+            StoreError::Internal(format!("cannot seal the secret of subscription {id}: {e}"))
+        })
 }
 
-fn secret_from_column(text: &str) -> Option<WebhookSecret> {
-    WebhookSecret::parse(text)
+fn secret_from_column(vault: &Vault, id: &str, text: &str) -> Option<WebhookSecret> {
+    let opened = vault.open(SUBSCRIPTION_SECRET.at(id), text).ok()?;
+    WebhookSecret::parse(opened.expose())
 }
 
 /// The columns every query selects, in [`SubscriptionColumns`]' order.
@@ -194,8 +206,12 @@ pub(crate) type SubscriptionColumns = (
     i64,
 );
 
-/// A stored row as a domain value; one that does not parse is corruption.
-pub(crate) fn stored(row: SubscriptionColumns) -> Result<StoredSubscription, StoreError> {
+/// A stored row as a domain value; one that does not parse (or whose
+/// secret does not open) is corruption.
+pub(crate) fn stored(
+    row: SubscriptionColumns,
+    vault: &Vault,
+) -> Result<StoredSubscription, StoreError> {
     let (id, resource, url, kinds, custom_id, secret, created_at, position, state, failures) = (
         row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
     );
@@ -209,7 +225,7 @@ pub(crate) fn stored(row: SubscriptionColumns) -> Result<StoredSubscription, Sto
             .map(|c| CustomId::parse(c, Member::CustomId))
             .transpose()
             .map_err(|_| corrupt("custom_id"))?,
-        secret: secret_from_column(&secret).ok_or_else(|| corrupt("secret"))?,
+        secret: secret_from_column(vault, &id, &secret).ok_or_else(|| corrupt("secret"))?,
         created_at: Timestamp::from_micros(created_at),
         position: FeedPosition(u64::try_from(position).map_err(|_| corrupt("position"))?),
         state: SubscriptionState::parse(&state).ok_or_else(|| corrupt("state"))?,

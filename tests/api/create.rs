@@ -185,3 +185,57 @@ async fn invalid_create_requests_are_refused_with_the_live_services_errors() {
             .starts_with("The request body is not valid")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identities_created_at_once_on_several_workers_list_with_created_at_never_going_back() {
+    let app = std::sync::Arc::new(
+        spawn_with(|layer| commid::config::Layer {
+            workers: Some(4),
+            ..layer
+        })
+        .await,
+    );
+    let writers: Vec<_> = (0..8)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                for _ in 0..150 {
+                    app.create_identity().await;
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let mut next = format!("/identities?{API}&maxPageSize=1000");
+    let mut created: Vec<(String, String)> = Vec::new();
+    loop {
+        let page: Value = app
+            .signed(Method::GET, &next, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        for identity in page["value"].as_array().unwrap() {
+            created.push((
+                identity["id"].as_str().unwrap().to_owned(),
+                identity["createdAt"].as_str().unwrap().to_owned(),
+            ));
+        }
+        match page["nextLink"].as_str() {
+            Some(link) => next = link.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(created.len(), 1200);
+    let at = |text: &str| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    for pair in created.windows(2) {
+        assert!(
+            at(&pair[0].1) <= at(&pair[1].1),
+            "listed in creation order, yet createdAt went back: {pair:?}"
+        );
+    }
+}

@@ -244,3 +244,56 @@ async fn resource_commands_manage_keys_beside_a_running_server() {
         (1, true)
     );
 }
+
+/// What `serve` prints before it serves, then stops it.
+fn start_lines(data_dir: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commid"))
+        .args(["serve", "--http", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env_remove("COMMID_SHOW_CONNECTION_STRING")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let last = line.starts_with("Connection string: ") || line.starts_with("Keys: ");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    lines
+}
+
+#[test]
+fn serve_prints_the_connection_string_on_its_first_start_only_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = |lines: &[String]| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix("Connection string: "))
+            .map(str::to_owned)
+    };
+    let first = start_lines(dir.path(), &[]);
+    let connection_string = shown(&first).unwrap_or_else(|| panic!("{first:?}"));
+    assert!(connection_string.contains(";accesskey="), "{first:?}");
+
+    let again = start_lines(dir.path(), &[]);
+    assert_eq!(shown(&again), None, "a restart shows no key: {again:?}");
+    let hint = again.iter().find(|l| l.starts_with("Keys: ")).unwrap();
+    assert!(hint.contains("commid resource show-keys"), "{hint}");
+    assert!(!again.iter().any(|l| l.contains("accesskey")), "{again:?}");
+
+    let asked = start_lines(dir.path(), &["--show-connection-string"]);
+    let key = |cs: &str| cs.split(";accesskey=").nth(1).unwrap().to_owned();
+    assert_eq!(
+        shown(&asked).map(|cs| key(&cs)),
+        Some(key(&connection_string))
+    );
+}

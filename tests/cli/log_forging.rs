@@ -182,7 +182,7 @@ async fn control_characters_in_requests_never_add_a_text_log_line() {
     }
     let newline = access
         .iter()
-        .find(|l| l.contains("identity=x\\n["))
+        .find(|l| l.contains("identity=\"x\\n["))
         .expect("the identity with \\n escaped");
     assert!(newline.starts_with('['), "{newline}");
 }
@@ -231,4 +231,91 @@ async fn control_characters_in_requests_never_add_a_json_log_line() {
             .starts_with("x\\n[2026-01-01T00:00:00Z")),
         "the identity keeps its text, with \\n escaped"
     );
+}
+
+/// The `key=value` fields of a text access line's message, by logfmt's
+/// rules: a value is bare up to the next space, or quoted with `\`
+/// escapes. Bare words (the method, path, status, latency) have no value.
+fn logfmt_fields(message: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let mut rest = message.trim_start();
+    while !rest.is_empty() {
+        let word_end = rest.find([' ', '=']).unwrap_or(rest.len());
+        let (key, after) = rest.split_at(word_end);
+        let Some(after) = after.strip_prefix('=') else {
+            rest = after.trim_start();
+            continue;
+        };
+        let (value, after) = match after.strip_prefix('"') {
+            Some(quoted) => {
+                let (mut value, mut chars) = (String::new(), quoted.char_indices());
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        c => value.push(c),
+                    }
+                }
+                (value, &quoted[end..])
+            }
+            None => {
+                let end = after.find(' ').unwrap_or(after.len());
+                (after[..end].to_owned(), &after[end..])
+            }
+        };
+        fields.push((key.to_owned(), value));
+        rest = after.trim_start();
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_value_with_a_space_or_an_equals_sign_plants_no_field_in_either_format() {
+    for format in ["text", "json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = server(dir.path(), format);
+        let target = &server.target;
+        let signer = Signer {
+            base: &target.base,
+            host: &target.authority,
+            key: &target.key,
+        };
+        let path = "/identities/x%20request_id%3Dforged%22%20resource%3D?api-version=2023-10-01";
+        let r = signer
+            .request(&reqwest::Client::new(), Method::GET, path, Vec::new())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "a malformed id");
+        let is_access = if format == "text" {
+            is_text_access
+        } else {
+            is_json_access
+        };
+        let log = log_with_access_lines(&dir.path().join("data/server.log"), 1, is_access);
+        let line = log.lines().find(|l| is_access(l)).expect("the access line");
+        let planted = "x request_id=forged\" resource=";
+        if format == "json" {
+            let record: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(record["identity"], planted.replace('"', "\\\""), "{line}");
+            continue;
+        }
+        let message = line.split_once("] ").unwrap().1;
+        let fields = logfmt_fields(message);
+        let named = |key: &str| -> Vec<&str> {
+            fields
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        assert_eq!(named("request_id").len(), 1, "{line}");
+        assert_eq!(named("resource"), ["default"], "{line}");
+        // The value whole in its own field, as the request sent it.
+        assert_eq!(named("identity"), [planted], "{line}");
+    }
 }

@@ -4,6 +4,7 @@
 
 use commid::domain::{CustomId, ListFilter, Member, Order, ResourceId};
 use commid::storage::{Created, Database, ListQuery, Opener, Store};
+use commid::vault::Vault;
 use std::sync::Arc;
 
 const RESOURCE: &str = "4ccc92c8-9815-4422-bddc-ceea181dc774";
@@ -83,7 +84,7 @@ async fn a_first_version_sqlite_database_keeps_every_mapping_as_a_custom_id() {
     drop(conn);
     let database = Database::Sqlite(dir.path().to_path_buf());
     assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
-    let store = commid::storage::open(&database, Opener::Command)
+    let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();
     check_the_old_data(store).await;
@@ -115,7 +116,7 @@ async fn a_first_version_postgresql_schema_keeps_every_mapping_as_a_custom_id() 
         timeout: std::time::Duration::from_secs(5),
     });
     assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
-    let store = commid::storage::open(&database, Opener::Command)
+    let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();
     check_the_old_data(store).await;

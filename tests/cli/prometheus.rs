@@ -21,7 +21,11 @@ fn prometheus_installed(test: &str) -> bool {
         std::env::var("COMMID_REQUIRE_PROMETHEUS").as_deref() != Ok("1"),
         "COMMID_REQUIRE_PROMETHEUS=1 but {PROMETHEUS} is missing (apt-get install prometheus)"
     );
-    eprintln!("skipped {test}: install Debian's prometheus package to run it");
+    crate::common::skipped::say(
+        "Prometheus",
+        test,
+        "install Debian's prometheus package (apt-get install prometheus) to run them",
+    );
     false
 }
 

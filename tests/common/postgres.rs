@@ -18,7 +18,12 @@ pub async fn schema(test: &str) -> Option<TestSchema> {
         if std::env::var("COMMID_REQUIRE_POSTGRES").as_deref() == Ok("1") {
             panic!("COMMID_REQUIRE_POSTGRES=1 but COMMID_TEST_POSTGRES_URL is not set");
         }
-        eprintln!("skipped {test}: set COMMID_TEST_POSTGRES_URL=postgres://… to run it");
+        super::skipped::say(
+            "PostgreSQL",
+            test,
+            "set COMMID_TEST_POSTGRES_URL=postgres://root@127.0.0.1:5432/test (any database \
+             the user may create schemas in) to run them",
+        );
         return None;
     };
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());

@@ -84,6 +84,8 @@ pub fn start_with_env(
             "127.0.0.1:0",
             "--workers",
             "2",
+            // The tests restart servers on their data dirs, and read the key.
+            "--show-connection-string",
             "--data-dir",
         ])
         .arg(data_dir)

@@ -11,10 +11,11 @@ mod subscriptions;
 mod tls;
 mod touches;
 
-use super::rows::{IdentityColumns, ResourceColumns};
+use super::rows::{IdentityColumns, ResourceColumns, SigningKeyColumns};
 use super::touches::Touches;
-use super::{StoreError, StoredSigningKey};
-use crate::domain::{Secret, Timestamp};
+use super::{StoreError, StoredValue, sealing};
+use crate::domain::Secret;
+use crate::vault::Vault;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,8 @@ pub struct PostgresStore {
     touches: Arc<Touches>,
     /// Microseconds the oldest event of the last sequencer run had waited.
     feed_lag_micros: Arc<std::sync::atomic::AtomicI64>,
+    /// Seals and opens the secrets (`storage/rows.rs`).
+    vault: Vault,
 }
 
 const IDENTITY_COLUMNS: &str =
@@ -92,7 +95,15 @@ impl PostgresStore {
             timeout: options.timeout,
             touches: Arc::default(),
             feed_lag_micros: Arc::default(),
+            vault: Vault::none(),
         })
+    }
+
+    /// This store, sealing and opening secrets with `vault` (without one,
+    /// it keeps them in plaintext).
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = vault;
+        self
     }
 
     pub(super) async fn client(&self) -> Result<Object, StoreError> {
@@ -152,13 +163,39 @@ fn identity_columns(r: &Row) -> IdentityColumns {
     (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5))
 }
 
-fn signing_key(r: &Row) -> StoredSigningKey {
-    StoredSigningKey {
-        kid: r.get(0),
-        private_key_pem: Secret::new(r.get::<_, String>(1)),
-        created_at: Timestamp::from_micros(r.get(2)),
-        retired_at: r.get::<_, Option<i64>>(3).map(Timestamp::from_micros),
+fn signing_key_columns(r: &Row) -> SigningKeyColumns {
+    (r.get(0), r.get(1), r.get(2), r.get(3))
+}
+
+/// Every value of the sealed columns, as stored.
+async fn sealed_values(store: &PostgresStore) -> Result<Vec<StoredValue>, StoreError> {
+    let mut values = Vec::new();
+    for &column in sealing::COLUMNS {
+        for r in store.query(&column.select_sql(), &[]).await? {
+            values.push(StoredValue {
+                column,
+                row: r.get(0),
+                text: Secret::new(r.get::<_, String>(1)),
+            });
+        }
     }
+    Ok(values)
+}
+
+async fn replace_sealed(
+    store: &PostgresStore,
+    value: &StoredValue,
+    text: String,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "{} RETURNING {}",
+        value.column.update_sql(|n| format!("${n}")),
+        value.column.key
+    );
+    let replaced = store
+        .query(&sql, &[&text, &value.row, &value.text.expose()])
+        .await?;
+    Ok(!replaced.is_empty())
 }
 
 /// TLS against the server of `COMMID_TEST_POSTGRES_URL`.

@@ -1,8 +1,8 @@
 //! The `Store` operations on PostgreSQL.
 
 use super::{
-    IDENTITY_COLUMNS, PostgresStore, directory, events, identity_columns, map_err,
-    resource_columns, signing_key,
+    IDENTITY_COLUMNS, PostgresStore, directory, events, identity_columns, map_err, replace_sealed,
+    resource_columns, sealed_values, signing_key_columns,
 };
 use crate::domain::{
     AccessKey, EventKind, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
@@ -11,7 +11,7 @@ use crate::domain::{
 use crate::storage::rows;
 use crate::storage::{
     Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, PoolUsage,
-    Store, StoreError, StoreProbes, StoredSigningKey,
+    Store, StoreError, StoreProbes, StoredSigningKey, StoredValue,
 };
 use async_trait::async_trait;
 
@@ -29,11 +29,13 @@ impl Store for PostgresStore {
             )
             .await?;
         rows.iter()
-            .map(|r| rows::resource(resource_columns(r)))
+            .map(|r| rows::resource(resource_columns(r), &self.vault))
             .collect()
     }
 
     async fn insert_resource(&self, r: Resource) -> Result<(), StoreError> {
+        let primary = rows::sealed_key(&self.vault, r.id, KeySlot::Primary, &r.primary_key)?;
+        let secondary = rows::sealed_key(&self.vault, r.id, KeySlot::Secondary, &r.secondary_key)?;
         self.query(
             "INSERT INTO resources (id, name, location, endpoint, primary_key, secondary_key, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -42,8 +44,8 @@ impl Store for PostgresStore {
                 &r.name.as_str(),
                 &r.location.as_str(),
                 &r.endpoint.as_str(),
-                &r.primary_key.text().expose(),
-                &r.secondary_key.text().expose(),
+                &primary,
+                &secondary,
                 &Timestamp::now().micros(),
             ],
         )
@@ -63,8 +65,9 @@ impl Store for PostgresStore {
                 "UPDATE resources SET secondary_key = $1 WHERE id = $2 RETURNING id"
             }
         };
+        let stored = rows::sealed_key(&self.vault, id, slot, &key)?;
         Ok(!self
-            .query(sql, &[&key.text().expose(), &id.to_string()])
+            .query(sql, &[&stored, &id.to_string()])
             .await?
             .is_empty())
     }
@@ -221,8 +224,8 @@ impl Store for PostgresStore {
     }
 
     async fn paging_secret(&self) -> Result<Secret, StoreError> {
-        let fresh = crate::storage::fresh_secret();
-        let rows = self
+        let fresh = rows::sealed_paging_secret(&self.vault, &crate::storage::fresh_secret())?;
+        let stored = self
             .query(
                 "WITH made AS (
                    INSERT INTO commid_settings (name, value) VALUES ('paging_secret', $1)
@@ -232,19 +235,20 @@ impl Store for PostgresStore {
                 &[&fresh],
             )
             .await?;
-        if let Some(row) = rows.first() {
-            return Ok(Secret::new(row.get::<_, String>(0)));
+        if let Some(row) = stored.first() {
+            return rows::paging_secret(row.get(0), &self.vault);
         }
         // Another instance made it while this statement ran: read theirs.
-        let rows = self
+        let stored = self
             .query(
                 "SELECT value FROM commid_settings WHERE name = 'paging_secret'",
                 &[],
             )
             .await?;
-        rows.first()
-            .map(|r| Secret::new(r.get::<_, String>(0)))
-            .ok_or_else(|| StoreError::Internal("no paging secret".into()))
+        let row = stored
+            .first()
+            .ok_or_else(|| StoreError::Internal("no paging secret".into()))?;
+        rows::paging_secret(row.get(0), &self.vault)
     }
 
     fn token_issued(&self, id: IdentityId, at: Timestamp) {
@@ -265,10 +269,13 @@ impl Store for PostgresStore {
         let rows = self
             .query("SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at", &[])
             .await?;
-        Ok(rows.iter().map(signing_key).collect())
+        rows.iter()
+            .map(|r| rows::signing_key(signing_key_columns(r), &self.vault))
+            .collect()
     }
 
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError> {
+        let pem = rows::sealed_signing_key(&self.vault, &key)?;
         self.deadline(async {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(map_err)?;
@@ -277,13 +284,21 @@ impl Store for PostgresStore {
                 .map_err(map_err)?;
             tx.execute(
                 "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) VALUES ($1, $2, $3, $4)",
-                &[&key.kid, &key.private_key_pem.expose(), &key.created_at.micros(), &key.retired_at.map(|t| t.micros())],
+                &[&key.kid, &pem, &key.created_at.micros(), &key.retired_at.map(|t| t.micros())],
             )
             .await
             .map_err(map_err)?;
             tx.commit().await.map_err(map_err)
         })
         .await
+    }
+
+    async fn sealed_values(&self) -> Result<Vec<StoredValue>, StoreError> {
+        sealed_values(self).await
+    }
+
+    async fn replace_sealed(&self, value: &StoredValue, text: String) -> Result<bool, StoreError> {
+        replace_sealed(self, value, text).await
     }
 
     fn probes(&self) -> StoreProbes {

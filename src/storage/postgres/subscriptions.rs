@@ -11,27 +11,31 @@ use crate::storage::subscriptions::{
     LeaseOwner, MAX_PER_RESOURCE, NewSubscription, Progress, SUBSCRIPTION_COLUMNS,
     StoredSubscription, SubscriptionCounts, SubscriptionStore, created, secret_column, stored,
 };
+use crate::vault::Vault;
 use async_trait::async_trait;
 use tokio_postgres::Row;
 
-fn columns(r: &Row) -> Result<StoredSubscription, StoreError> {
-    stored((
-        r.get(0),
-        r.get(1),
-        r.get(2),
-        r.get(3),
-        r.get(4),
-        r.get(5),
-        r.get(6),
-        r.get(7),
-        r.get(8),
-        r.get(9),
-        r.get(10),
-        r.get(11),
-        r.get(12),
-        r.get(13),
-        r.get(14),
-    ))
+fn columns(r: &Row, vault: &Vault) -> Result<StoredSubscription, StoreError> {
+    stored(
+        (
+            r.get(0),
+            r.get(1),
+            r.get(2),
+            r.get(3),
+            r.get(4),
+            r.get(5),
+            r.get(6),
+            r.get(7),
+            r.get(8),
+            r.get(9),
+            r.get(10),
+            r.get(11),
+            r.get(12),
+            r.get(13),
+            r.get(14),
+        ),
+        vault,
+    )
 }
 
 #[async_trait]
@@ -44,6 +48,7 @@ impl SubscriptionStore for PostgresStore {
         // numbered past this position, and delivered.
         let position = events::end(self).await?;
         let row = created(new, position);
+        let secret = secret_column(&self.vault, row.id, &row.secret)?;
         let inserted = self
             .query(
                 "INSERT INTO webhook_subscriptions (id, resource_id, callback_url, kinds, custom_id,
@@ -57,7 +62,7 @@ impl SubscriptionStore for PostgresStore {
                     &row.callback_url.as_str(),
                     &row.kinds.mask(),
                     &row.custom_id.as_ref().map(|c| c.as_str()),
-                    &secret_column(&row.secret),
+                    &secret,
                     &row.created_at.micros(),
                     &(row.position.0 as i64),
                     &row.state.as_str(),
@@ -83,7 +88,7 @@ impl SubscriptionStore for PostgresStore {
                 &[&resource.to_string(), &id.to_string()],
             )
             .await?;
-        rows.first().map(columns).transpose()
+        rows.first().map(|r| columns(r, &self.vault)).transpose()
     }
 
     async fn subscriptions(
@@ -99,7 +104,7 @@ impl SubscriptionStore for PostgresStore {
                 &[&resource.to_string()],
             )
             .await?;
-        rows.iter().map(columns).collect()
+        rows.iter().map(|r| columns(r, &self.vault)).collect()
     }
 
     async fn delete_subscription(
@@ -149,7 +154,7 @@ impl SubscriptionStore for PostgresStore {
                 .await?
             }
         };
-        rows.first().map(columns).transpose()
+        rows.first().map(|r| columns(r, &self.vault)).transpose()
     }
 
     async fn lease_subscriptions(
@@ -179,7 +184,7 @@ impl SubscriptionStore for PostgresStore {
                 &[&owner.0, &until.micros(), &now.micros(), &(limit as i64)],
             )
             .await?;
-        rows.iter().map(columns).collect()
+        rows.iter().map(|r| columns(r, &self.vault)).collect()
     }
 
     async fn record_progress(

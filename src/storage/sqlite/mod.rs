@@ -14,12 +14,14 @@ mod writer;
 
 use super::{
     Created, Deleted, EventsRead, IdentityPage, IdentityRecord, ListQuery, NewIdentity, Store,
-    StoreError, StoreProbes, StoredSigningKey, TokenState,
+    StoreError, StoreProbes, StoredSigningKey, StoredValue, TokenState,
 };
 use crate::domain::{
     AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
     RevocationEpoch, Secret, Timestamp,
 };
+use crate::storage::rows as convert;
+use crate::vault::Vault;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::fs::File;
@@ -29,7 +31,9 @@ pub struct SqliteStore {
     writer: writer::Writer,
     readers: readers::Readers,
     touches: std::sync::Arc<crate::storage::touches::Touches>,
-    token_states: token_states::TokenStates,
+    token_states: std::sync::Arc<token_states::TokenStates>,
+    /// Seals and opens the secrets (`storage/rows.rs`).
+    vault: Vault,
     /// Held for the life of a serving store: one server per database.
     _lock: Option<File>,
 }
@@ -73,9 +77,17 @@ impl SqliteStore {
             touches: touches::start(writer.clone()),
             writer,
             readers: readers::Readers::new(path),
-            token_states: token_states::TokenStates::default(),
+            token_states: Default::default(),
+            vault: Vault::none(),
             _lock: lock,
         })
+    }
+
+    /// This store, sealing and opening secrets with `vault` (without one,
+    /// it keeps them in plaintext).
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = vault;
+        self
     }
 
     /// Applies pending migrations and says how many ran.
@@ -133,11 +145,14 @@ impl Store for SqliteStore {
                 .collect::<Result<Vec<_>, _>>()
         })?;
         rows.into_iter()
-            .map(crate::storage::rows::resource)
+            .map(|row| convert::resource(row, &self.vault))
             .collect()
     }
 
     async fn insert_resource(&self, r: Resource) -> Result<(), StoreError> {
+        let primary = convert::sealed_key(&self.vault, r.id, KeySlot::Primary, &r.primary_key)?;
+        let secondary =
+            convert::sealed_key(&self.vault, r.id, KeySlot::Secondary, &r.secondary_key)?;
         self.writer
             .write(move |c| {
                 c.execute(
@@ -148,8 +163,8 @@ impl Store for SqliteStore {
                         r.name.as_str(),
                         r.location.as_str(),
                         r.endpoint.as_str(),
-                        r.primary_key.text().expose(),
-                        r.secondary_key.text().expose(),
+                        primary,
+                        secondary,
                         Timestamp::now().micros()
                     ],
                 )
@@ -169,9 +184,10 @@ impl Store for SqliteStore {
             KeySlot::Primary => "UPDATE resources SET primary_key = ?1 WHERE id = ?2",
             KeySlot::Secondary => "UPDATE resources SET secondary_key = ?1 WHERE id = ?2",
         };
+        let stored = convert::sealed_key(&self.vault, id, slot, &key)?;
         self.writer
             .write(move |c| {
-                c.execute(sql, params![key.text().expose(), id.to_string()])
+                c.execute(sql, params![stored, id.to_string()])
                     .map(|n| n == 1)
                     .map_err(map_err)
             })
@@ -204,16 +220,26 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
-        let revoked = self.writer.write(move |c| identities::revoke(c, id)).await;
-        // Whatever the answer: a failed commit may still have landed.
-        self.token_states.forget(id);
-        revoked
+        let states = self.token_states.clone();
+        // Forgotten on the writer thread, whatever the commit's outcome (a
+        // failed commit may still have landed) and whether or not this
+        // future is still awaited.
+        self.writer
+            .write_then(
+                move |c| identities::revoke(c, id),
+                move || states.forget(id),
+            )
+            .await
     }
 
     async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
-        let deleted = self.writer.write(move |c| identities::delete(c, id)).await;
-        self.token_states.forget(id);
-        deleted
+        let states = self.token_states.clone();
+        self.writer
+            .write_then(
+                move |c| identities::delete(c, id),
+                move || states.forget(id),
+            )
+            .await
     }
 
     async fn list_identities(&self, query: &ListQuery) -> Result<IdentityPage, StoreError> {
@@ -258,11 +284,12 @@ impl Store for SqliteStore {
     }
 
     async fn paging_secret(&self) -> Result<Secret, StoreError> {
-        let fresh = crate::storage::fresh_secret();
-        self.writer
+        let fresh = convert::sealed_paging_secret(&self.vault, &crate::storage::fresh_secret())?;
+        let stored = self
+            .writer
             .write(move |c| events::paging_secret(c, &fresh))
-            .await
-            .map(Secret::new)
+            .await?;
+        convert::paging_secret(&stored, &self.vault)
     }
 
     fn token_issued(&self, id: IdentityId, at: Timestamp) {
@@ -278,15 +305,20 @@ impl Store for SqliteStore {
     }
 
     async fn signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
-        self.readers.read(|c| {
+        let rows = self.readers.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at",
             )?;
-            stmt.query_map([], rows::signing_key_row)?.collect()
-        })
+            stmt.query_map([], rows::signing_key_row)?
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        rows.into_iter()
+            .map(|row| convert::signing_key(row, &self.vault))
+            .collect()
     }
 
     async fn insert_signing_key(&self, key: StoredSigningKey) -> Result<(), StoreError> {
+        let pem = convert::sealed_signing_key(&self.vault, &key)?;
         self.writer
             .write(move |c| {
                 c.execute(
@@ -298,7 +330,7 @@ impl Store for SqliteStore {
                         "INSERT INTO signing_keys (kid, private_key_pem, created_at, retired_at) VALUES (?1, ?2, ?3, ?4)",
                         params![
                             key.kid,
-                            key.private_key_pem.expose(),
+                            pem,
                             key.created_at.micros(),
                             key.retired_at.map(|t| t.micros())
                         ],
@@ -307,6 +339,17 @@ impl Store for SqliteStore {
                 .map(drop)
                 .map_err(map_err)
             })
+            .await
+    }
+
+    async fn sealed_values(&self) -> Result<Vec<StoredValue>, StoreError> {
+        self.readers.read(rows::sealed_values)
+    }
+
+    async fn replace_sealed(&self, value: &StoredValue, text: String) -> Result<bool, StoreError> {
+        let value = value.clone();
+        self.writer
+            .write(move |c| rows::replace_sealed(c, &value, &text))
             .await
     }
 

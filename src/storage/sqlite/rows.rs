@@ -2,8 +2,8 @@
 
 use super::map_err;
 use crate::domain::{IdentityId, Secret, Timestamp};
-use crate::storage::rows::{IdentityColumns, ResourceColumns};
-use crate::storage::{StoreError, StoredSigningKey};
+use crate::storage::rows::{IdentityColumns, ResourceColumns, SigningKeyColumns};
+use crate::storage::{StoreError, StoredValue, sealing};
 use rusqlite::{Connection, Row};
 
 pub const RESOURCE_SELECT: &str = "SELECT id, name, location, endpoint, primary_key, secondary_key FROM resources ORDER BY created_at, name";
@@ -47,11 +47,36 @@ pub fn set_token_issued(c: &Connection, id: IdentityId, at: Timestamp) -> Result
     .map_err(map_err)
 }
 
-pub fn signing_key_row(r: &Row<'_>) -> rusqlite::Result<StoredSigningKey> {
-    Ok(StoredSigningKey {
-        kid: r.get(0)?,
-        private_key_pem: Secret::new(r.get::<_, String>(1)?),
-        created_at: Timestamp::from_micros(r.get(2)?),
-        retired_at: r.get::<_, Option<i64>>(3)?.map(Timestamp::from_micros),
-    })
+pub fn signing_key_row(r: &Row<'_>) -> rusqlite::Result<SigningKeyColumns> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+/// Every value of the sealed columns, as stored.
+pub fn sealed_values(c: &Connection) -> rusqlite::Result<Vec<StoredValue>> {
+    let mut values = Vec::new();
+    for &column in sealing::COLUMNS {
+        let mut stmt = c.prepare_cached(&column.select_sql())?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredValue {
+                column,
+                row: r.get(0)?,
+                text: Secret::new(r.get::<_, String>(1)?),
+            })
+        })?;
+        for value in rows {
+            values.push(value?);
+        }
+    }
+    Ok(values)
+}
+
+/// Stores `text` in place of `value` if the row still holds it.
+pub fn replace_sealed(c: &Connection, value: &StoredValue, text: &str) -> Result<bool, StoreError> {
+    let sql = value.column.update_sql(|n| format!("?{n}"));
+    c.execute(
+        &sql,
+        rusqlite::params![text, value.row, value.text.expose()],
+    )
+    .map(|n| n == 1)
+    .map_err(map_err)
 }

@@ -12,6 +12,7 @@ use crate::storage::subscriptions::{
     StoredSubscription, SubscriptionColumns, SubscriptionCounts, SubscriptionStore, created,
     secret_column, stored,
 };
+use crate::vault::Vault;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -47,7 +48,11 @@ pub fn release_leases(c: &Connection) -> rusqlite::Result<()> {
     .map(drop)
 }
 
-fn create(c: &Connection, new: NewSubscription) -> Result<Option<StoredSubscription>, StoreError> {
+fn create(
+    c: &Connection,
+    vault: &Vault,
+    new: NewSubscription,
+) -> Result<Option<StoredSubscription>, StoreError> {
     let resource = new.resource.to_string();
     let existing: i64 = c
         .prepare_cached("SELECT count(*) FROM webhook_subscriptions WHERE resource_id = ?1")
@@ -58,6 +63,7 @@ fn create(c: &Connection, new: NewSubscription) -> Result<Option<StoredSubscript
     }
     let position = events::end(c).map_err(map_err)?;
     let row = created(new, position);
+    let secret = secret_column(vault, row.id, &row.secret)?;
     c.prepare_cached(
         "INSERT INTO webhook_subscriptions (id, resource_id, callback_url, kinds, custom_id, secret,
            created_at, position, state, next_attempt_at)
@@ -70,7 +76,7 @@ fn create(c: &Connection, new: NewSubscription) -> Result<Option<StoredSubscript
             row.callback_url.as_str(),
             row.kinds.mask(),
             row.custom_id.as_ref().map(|c| c.as_str()),
-            secret_column(&row.secret),
+            secret,
             row.created_at.micros(),
             row.position.0 as i64,
             row.state.as_str(),
@@ -83,6 +89,7 @@ fn create(c: &Connection, new: NewSubscription) -> Result<Option<StoredSubscript
 
 fn set_state(
     c: &Connection,
+    vault: &Vault,
     resource: ResourceId,
     id: SubscriptionId,
     state: SubscriptionState,
@@ -109,7 +116,7 @@ fn set_state(
     }
     select_one(c, resource, id)
         .map_err(map_err)?
-        .map(stored)
+        .map(|row| stored(row, vault))
         .transpose()
 }
 
@@ -127,6 +134,7 @@ fn select_one(
 
 fn lease(
     c: &Connection,
+    vault: &Vault,
     owner: &LeaseOwner,
     now: Timestamp,
     until: Timestamp,
@@ -149,7 +157,7 @@ fn lease(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(map_err)?;
-    rows.into_iter().map(stored).collect()
+    rows.into_iter().map(|row| stored(row, vault)).collect()
 }
 
 fn record(
@@ -213,7 +221,8 @@ impl SubscriptionStore for SqliteStore {
         &self,
         new: NewSubscription,
     ) -> Result<Option<StoredSubscription>, StoreError> {
-        self.writer.write(move |c| create(c, new)).await
+        let vault = self.vault.clone();
+        self.writer.write(move |c| create(c, &vault, new)).await
     }
 
     async fn subscription(
@@ -223,7 +232,7 @@ impl SubscriptionStore for SqliteStore {
     ) -> Result<Option<StoredSubscription>, StoreError> {
         self.readers
             .read(|c| select_one(c, resource, id))?
-            .map(stored)
+            .map(|row| stored(row, &self.vault))
             .transpose()
     }
 
@@ -239,7 +248,9 @@ impl SubscriptionStore for SqliteStore {
             .query_map([resource.to_string()], row)?
             .collect::<Result<Vec<_>, _>>()
         })?;
-        rows.into_iter().map(stored).collect()
+        rows.into_iter()
+            .map(|row| stored(row, &self.vault))
+            .collect()
     }
 
     async fn delete_subscription(
@@ -266,8 +277,9 @@ impl SubscriptionStore for SqliteStore {
         state: SubscriptionState,
         at: Timestamp,
     ) -> Result<Option<StoredSubscription>, StoreError> {
+        let vault = self.vault.clone();
         self.writer
-            .write(move |c| set_state(c, resource, id, state, at))
+            .write(move |c| set_state(c, &vault, resource, id, state, at))
             .await
     }
 
@@ -278,9 +290,9 @@ impl SubscriptionStore for SqliteStore {
         until: Timestamp,
         limit: usize,
     ) -> Result<Vec<StoredSubscription>, StoreError> {
-        let owner = owner.clone();
+        let (owner, vault) = (owner.clone(), self.vault.clone());
         self.writer
-            .write(move |c| lease(c, &owner, now, until, limit))
+            .write(move |c| lease(c, &vault, &owner, now, until, limit))
             .await
     }
 

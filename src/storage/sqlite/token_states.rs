@@ -3,7 +3,8 @@
 //! no database read. Exact, because on SQLite this process is the only
 //! writer of identities (one server per database; the administrative
 //! commands never touch them): every revoke and delete goes through
-//! [`TokenStates::forget`] once committed and before it is answered.
+//! [`TokenStates::forget`] on the writer thread once committed and before
+//! it is answered, whether or not its caller still waits.
 //!
 //! A read that misses remembers its shard's generation, reads the
 //! database, and keeps what it read only if no write forgot anything in

@@ -61,10 +61,25 @@ impl Writer {
         &self,
         op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.write_then(op, || {}).await
+    }
+
+    /// [`Self::write`], and `then` on the writer thread once the group's
+    /// commit has ended (landed or not) and before the caller is told. The
+    /// caller may stop waiting at any point (actix drops a handler whose
+    /// client hung up): what must follow a write, such as dropping what a
+    /// cache holds of the rows it changed, goes here, never after the
+    /// caller's `.await`.
+    pub async fn write_then<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        then: impl FnOnce() + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = conn.and_then(|conn| in_savepoint(conn, op));
             Box::new(move |commit: Result<(), StoreError>| {
+                then();
                 let _ = tx.send(commit.and(result));
             })
         });
