@@ -37,15 +37,7 @@ pub(super) fn webhook(d: &Value, at: &str, op: &Value, fail: &mut impl FnMut(&st
     if op.get("x-ms-trigger-metadata").is_some() {
         fail(at, "a webhook trigger has polling metadata");
     }
-    if op["x-ms-trigger-hint"].as_str().is_none_or(str::is_empty) {
-        fail(at, "no x-ms-trigger-hint");
-    }
-    if !op["summary"]
-        .as_str()
-        .is_some_and(|s| s.starts_with("When "))
-    {
-        fail(at, "a trigger's summary does not start with When");
-    }
+    super::rules_triggers::hinted_and_named(at, op, fail);
     if op["responses"]["201"]["headers"]["Location"]["type"] != "string" {
         fail(at, "the 201 does not declare Location");
     }

@@ -1,17 +1,13 @@
-//! The polling triggers, one per kind of event, made from each kind's
-//! spec: the route, and the OpenAPI entry (a template written once, whose
-//! path, operation id and texts each kind fills in).
+//! The polling triggers' OpenAPI entry, made from each kind's spec: a
+//! template written once, whose path, operation id and texts each kind
+//! fills in (`mod.rs` registers the routes).
 
-use super::{TriggerParams, poll};
+use super::TriggerParams;
 use crate::acs::models::IdentityEvent;
-use crate::domain::{EventKind, EventKindSpec};
+use crate::domain::EventKindSpec;
 use crate::error::ErrorResponse;
-use crate::http::{ApiRequest, AppState};
-use actix_web::web::{self, Data};
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::{RefOr, Response};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 /// What every polling trigger's description says after its first line.
 const CONTRACT: &str = "Power Automate and Logic Apps poll it as their polling contract says: a \
@@ -45,29 +41,8 @@ there is none, each time with the next `Location` and `Retry-After`.";
 #[allow(dead_code)]
 fn template() {}
 
-/// The routes of every kind's polling trigger.
-pub fn routes(cfg: &mut ServiceConfig) {
-    for &kind in EventKind::ALL {
-        let spec = kind.spec();
-        cfg.route(
-            spec.polling_path,
-            web::get().to(move |req: ApiRequest, state: Data<AppState>| async move {
-                poll(&req, &state, spec).await
-            }),
-        );
-    }
-}
-
-/// Adds every kind's polling trigger to the document.
-pub fn document(api: &mut OpenApi) {
-    for &kind in EventKind::ALL {
-        let spec = kind.spec();
-        api.paths
-            .add_path_operation(spec.polling_path, vec![HttpMethod::Get], entry(spec));
-    }
-}
-
-fn entry(spec: &EventKindSpec) -> Operation {
+/// The entry of `spec`'s trigger in the document.
+pub(super) fn entry(spec: &EventKindSpec) -> Operation {
     let mut operation = <__path_template as utoipa::Path>::operation();
     operation.operation_id = Some(spec.polling_operation_id.to_owned());
     operation.summary = Some(format!(

@@ -15,16 +15,42 @@
 mod declared;
 mod webhook;
 
-/// Every kind's polling and webhook triggers.
+/// Every kind's polling trigger and webhook trigger.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    declared::routes(cfg);
-    webhook::routes(cfg);
+    use actix_web::web::{self, Data};
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
+        cfg.route(
+            spec.polling_path,
+            web::get().to(move |req: ApiRequest, state: Data<AppState>| async move {
+                poll(&req, &state, spec).await
+            }),
+        )
+        .route(
+            spec.webhook_path,
+            web::post().to(move |req: ApiRequest, state: Data<AppState>| async move {
+                webhook::register(&req, &state, spec).await
+            }),
+        );
+    }
 }
 
 /// Every kind's triggers, in the document.
 pub fn document(api: &mut utoipa::openapi::OpenApi) {
-    declared::document(api);
-    webhook::document(api);
+    use utoipa::openapi::path::HttpMethod;
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
+        api.paths.add_path_operation(
+            spec.polling_path,
+            vec![HttpMethod::Get],
+            declared::entry(spec),
+        );
+        api.paths.add_path_operation(
+            spec.webhook_path,
+            vec![HttpMethod::Post],
+            webhook::entry(spec),
+        );
+    }
 }
 
 use crate::domain::{ApiVersion, EventKind, EventKindSpec, FeedPosition, ResourceId};

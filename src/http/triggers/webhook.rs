@@ -6,16 +6,13 @@
 use super::declared::{capitalized, describe};
 use super::purpose;
 use crate::acs::subscriptions::{Subscription, WebhookTriggerRequest};
-use crate::domain::{CallbackUrl, EventKind, EventKindSpec, EventKinds};
+use crate::domain::{CallbackUrl, EventKindSpec, EventKinds};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::subscribing::{answered, location, subscribe};
 use crate::http::{ApiRequest, AppState};
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
-use actix_web::web::{self, Data};
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::path::{HttpMethod, Operation};
-use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa::openapi::path::Operation;
 
 /// The template of every webhook trigger's entry; [`entry`] fills it in.
 #[utoipa::path(
@@ -35,27 +32,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[allow(dead_code)]
 fn template() {}
 
-pub fn routes(cfg: &mut ServiceConfig) {
-    for &kind in EventKind::ALL {
-        let spec = kind.spec();
-        cfg.route(
-            spec.webhook_path,
-            web::post().to(move |req: ApiRequest, state: Data<AppState>| async move {
-                register(&req, &state, spec).await
-            }),
-        );
-    }
-}
-
-pub fn document(api: &mut OpenApi) {
-    for &kind in EventKind::ALL {
-        let spec = kind.spec();
-        api.paths
-            .add_path_operation(spec.webhook_path, vec![HttpMethod::Post], entry(spec));
-    }
-}
-
-fn entry(spec: &EventKindSpec) -> Operation {
+/// The entry of `spec`'s trigger in the document.
+pub(super) fn entry(spec: &EventKindSpec) -> Operation {
     let mut operation = <__path_template as utoipa::Path>::operation();
     operation.operation_id = Some(spec.webhook_operation_id.to_owned());
     operation.summary = Some(format!(
@@ -80,7 +58,7 @@ fn entry(spec: &EventKindSpec) -> Operation {
     operation
 }
 
-async fn register(
+pub(super) async fn register(
     req: &ApiRequest,
     state: &AppState,
     spec: &EventKindSpec,
