@@ -12,9 +12,10 @@ use utoipa::{PartialSchema, ToSchema};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSubscriptionRequest {
-    /// The https URL each event is posted to, on a host the server allows
-    /// (by default Power Automate's and Logic Apps' callback hosts).
-    #[schema(max_length = 2048)]
+    /// The https URL each event is posted to, on a host of the server's
+    /// `webhook_allowed_hosts` (by default Power Automate's and Logic Apps'
+    /// callback hosts) that resolves to public addresses only.
+    #[schema(max_length = 2048, pattern = "^https://[^/?#@]+")]
     pub callback_url: String,
     /// The kinds of event to deliver, at least one.
     #[schema(value_type = Vec<EventKind>, min_items = 1)]
@@ -30,8 +31,9 @@ pub struct CreateSubscriptionRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookTriggerRequest {
-    /// The flow's callback URL.
-    #[schema(max_length = 2048)]
+    /// The flow's callback URL: https, on a host of the server's
+    /// `webhook_allowed_hosts` that resolves to public addresses only.
+    #[schema(max_length = 2048, pattern = "^https://[^/?#@]+")]
     pub callback_url: String,
 }
 

@@ -12,11 +12,23 @@ the Rust tests (tests/api/), so nothing here hides a refusal nobody checks.
   object id (path, or the merge patch member's name) is its `tenantId`.
 - `customId` and `externalId` are two names for one value: when a generated
   body has both, they are made the same.
+- A webhook's `callbackUrl` must be on the server's `webhook_allowed_hosts`
+  and resolve to addresses it may call: `run` allows `localhost:9` (with
+  private addresses allowed), and a generated URL becomes one there.
 
 The last two touch positive cases only: a negative case must stay invalid.
 """
 
 import schemathesis
+
+# The callback URL tools/contract/run lets subscriptions name.
+CALLBACK = "https://localhost:9/hook"
+SUBSCRIBING = {
+    "/webhookSubscriptions",
+    "/triggers/identityCreated/subscriptions",
+    "/triggers/identityDeleted/subscriptions",
+    "/triggers/identityTokensRevoked/subscriptions",
+}
 
 SEALED = {
     "/identityEvents": "since",
@@ -54,6 +66,9 @@ def before_call(ctx, case, **kwargs):
         if isinstance(case.body, dict):
             for object_id, assignment in case.body.items():
                 _tenant_is_object(assignment, object_id)
+    elif path in SUBSCRIBING and method == "POST":
+        if isinstance(case.body, dict) and "callbackUrl" in case.body:
+            case.body["callbackUrl"] = CALLBACK
     elif path == "/identities" and method == "POST":
         body = case.body
         if isinstance(body, dict) and "customId" in body and "externalId" in body:
