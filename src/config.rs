@@ -10,6 +10,7 @@ mod settings;
 mod upstream;
 mod values;
 mod vault;
+mod webhooks;
 
 pub use declare::Setting;
 pub use issuers::TrustedIssuerEntry;
@@ -69,6 +70,8 @@ pub struct Config {
     pub limits: Limits,
     /// Pass-through to real ACS resources.
     pub upstream: UpstreamOptions,
+    /// Webhook deliveries.
+    pub webhooks: crate::webhooks::WebhookOptions,
     /// How long the change feed keeps events.
     pub event_retention: std::time::Duration,
     /// Bytes of the verification cache; 0: none.
@@ -220,6 +223,7 @@ impl Layer {
             issuers::resolve(self.trusted_issuers.as_deref().unwrap_or_default())?;
         let limits = self.limits()?;
         let upstream = self.upstream()?;
+        let webhooks = self.webhooks()?;
         let retention_hours = declared(self.event_retention_hours);
         if !(1..=8760).contains(&retention_hours) {
             return Err(ConfigError::Invalid(format!(
@@ -245,6 +249,7 @@ impl Layer {
             trusted_issuers,
             limits,
             upstream,
+            webhooks,
             event_retention: std::time::Duration::from_secs(retention_hours * 3600),
             verify_cache_bytes,
             metrics,

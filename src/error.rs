@@ -166,6 +166,15 @@ impl ApiError {
         )
     }
 
+    /// No webhook subscription with that id in the resource.
+    pub fn subscription_not_found(id: impl std::fmt::Display) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "SubscriptionNotFound",
+            format!("The webhook subscription '{id}' does not exist."),
+        )
+    }
+
     /// A body in another media type than the operation consumes.
     pub fn unsupported_media_type(expected: &str) -> Self {
         Self::new(

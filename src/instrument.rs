@@ -87,6 +87,7 @@ pub struct Sources {
     pub rate_limited: Option<Arc<AtomicU64>>,
     pub upstream: Arc<crate::upstream::Counts>,
     pub change_feed_lag: Option<LagProbe>,
+    pub webhooks: Arc<crate::webhooks::Counts>,
 }
 
 /// Every operation of the OpenAPI document, by template and method.
@@ -139,6 +140,7 @@ fn register(metrics: &mut Metrics, sources: Sources) {
         );
     }
     upstream(metrics, sources.upstream);
+    webhooks(metrics, sources.webhooks);
     let fetches = sources.issuers.fetches();
     metrics.sample(
         Kind::Counter,
@@ -230,6 +232,56 @@ fn upstream(metrics: &mut Metrics, counts: Arc<crate::upstream::Counts>) {
         "Pass-through attempts (retries included), by the request's final status class",
         Some("status"),
         move || by_outcome(&counts.attempts),
+    );
+}
+
+fn webhooks(metrics: &mut Metrics, counts: Arc<crate::webhooks::Counts>) {
+    let outcomes = counts.clone();
+    metrics.sample(
+        Kind::Counter,
+        "webhook_deliveries",
+        "Webhook delivery attempts, by outcome (delivered: a 2xx answer)",
+        Some("outcome"),
+        move || {
+            vec![
+                ("delivered", count(&outcomes.delivered)),
+                ("failed", count(&outcomes.failed)),
+            ]
+        },
+    );
+    let retries = counts.clone();
+    metrics.sample(
+        Kind::Counter,
+        "webhook_retries",
+        "Webhook delivery attempts at an event whose previous attempt failed",
+        None,
+        move || vec![("", count(&retries.retries))],
+    );
+    let suspensions = counts.clone();
+    metrics.sample(
+        Kind::Counter,
+        "webhook_suspensions",
+        "Webhook subscriptions suspended after failing too often (or a 410 answer)",
+        None,
+        move || vec![("", count(&suspensions.suspensions))],
+    );
+    let states = counts.clone();
+    metrics.sample(
+        Kind::Gauge,
+        "webhook_subscriptions",
+        "Webhook subscriptions of every resource, by state, as last read (every few seconds)",
+        Some("state"),
+        move || {
+            vec![
+                ("active", count(&states.active)),
+                ("suspended", count(&states.suspended)),
+            ]
+        },
+    );
+    metrics.histogram(
+        "webhook_delivery_latency_seconds",
+        "Seconds from an event to its delivery (a 2xx answer)",
+        counts.latency.clone(),
     );
 }
 

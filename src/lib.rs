@@ -10,7 +10,8 @@
 //! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
 //! (one handler per operation), [`startup`] (building the server),
 //! [`client`] (the outbound ACS client), [`upstream`] (pass-through to real
-//! ACS resources, over that client) and [`cli`].
+//! ACS resources, over that client), [`webhooks`] (subscriptions delivered
+//! from the change feed) and [`cli`].
 
 pub mod acs;
 pub mod auth;
@@ -36,6 +37,7 @@ pub mod tls;
 pub mod tokens;
 pub mod upstream;
 pub mod vault;
+pub mod webhooks;
 
 #[cfg(test)]
 mod architecture_tests;

@@ -16,6 +16,7 @@ use crate::tls::{self, TlsError};
 use crate::tokens::{KeyError, KeyRing};
 use crate::upstream::Upstream;
 use crate::vault::Vault;
+use crate::webhooks::Deliveries;
 use actix_web::web::Data;
 use actix_web::{HttpServer, dev::Server};
 use std::net::{SocketAddr, TcpListener};
@@ -36,6 +37,8 @@ pub struct Application {
     tls_certificate: Option<PathBuf>,
     store: Arc<dyn Store>,
     refreshers: Vec<tokio::task::JoinHandle<()>>,
+    /// The webhook deliverer, stopped after the requests have finished.
+    deliveries: Deliveries,
 }
 
 /// Why the server cannot start; each keeps its cause, which
@@ -64,6 +67,8 @@ pub enum StartError {
     Connector(#[source] crate::connector::ExportError),
     #[error("cannot set up TLS")]
     Tls(#[source] TlsError),
+    #[error("cannot set up webhook deliveries")]
+    Webhooks(#[source] crate::webhooks::SetupError),
     #[error("cannot serve on the listener")]
     Serve(#[source] std::io::Error),
 }
@@ -92,10 +97,14 @@ impl Application {
         let keys = Arc::new(KeyRing::load(&*store).await.map_err(StartError::Keys)?);
         let issuers = Arc::new(load_issuers(&config, &directory).await?);
         let paging = store.paging_secret().await.map_err(StartError::Resources)?;
+        let hooks = Hooks::new();
         let (state, metrics_server) = app_state(
-            &config, &store, &directory, &keys, &issuers, &paging, metrics,
+            &config, &store, &directory, &keys, &issuers, &paging, &hooks, metrics,
         )?;
         let (server, tls_certificate) = serve(&config, listener, state, &directory)?;
+        let deliveries =
+            Deliveries::start(store.clone(), &config.webhooks, hooks.feed, hooks.counts)
+                .map_err(StartError::Webhooks)?;
         let mut refreshers = issuers.spawn_refreshers();
         refreshers.push(tokio::spawn(refresh(
             store.clone(),
@@ -113,6 +122,7 @@ impl Application {
             tls_certificate,
             store,
             refreshers,
+            deliveries,
         })
     }
 
@@ -166,6 +176,9 @@ impl Application {
         for task in &self.refreshers {
             task.abort();
         }
+        // No request writes events any more: the deliveries under way
+        // finish and their leases are given up for the next start.
+        self.deliveries.stop().await;
         // The requests have finished: write the token times they gathered.
         if let Err(e) = self.store.flush_token_times().await {
             log::warn!("cannot record the last lastTokenIssuedAt times: {e}");
@@ -305,6 +318,25 @@ async fn load_issuers(
         .map_err(StartError::Issuers)
 }
 
+/// What the webhook deliverer shares with the requests and the metrics.
+struct Hooks {
+    waker: crate::webhooks::FeedWaker,
+    feed: tokio::sync::watch::Receiver<u64>,
+    counts: Arc<crate::webhooks::Counts>,
+}
+
+impl Hooks {
+    fn new() -> Self {
+        let (waker, feed) = crate::webhooks::feed();
+        Hooks {
+            waker,
+            feed,
+            counts: Arc::default(),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn app_state(
     config: &Config,
     store: &Arc<dyn Store>,
@@ -312,6 +344,7 @@ fn app_state(
     keys: &Arc<KeyRing>,
     issuers: &Arc<TrustedIssuers>,
     paging: &Secret,
+    hooks: &Hooks,
     metrics: Option<instrument::Setup>,
 ) -> Result<(Data<AppState>, Option<instrument::ScrapeServer>), StartError> {
     let limiter = RateLimiter::new(config.limits.rate_per_second, config.limits.burst);
@@ -325,6 +358,7 @@ fn app_state(
         rate_limited: limiter.as_ref().map(RateLimiter::rejected),
         upstream: upstream.counts(),
         change_feed_lag: feed_lag.map(|lag| Box::new(move || Some(lag())) as instrument::LagProbe),
+        webhooks: hooks.counts.clone(),
     };
     let (metrics, metrics_server) = match metrics.map(|m| m.finish(sources)).transpose() {
         Ok(started) => started.unzip(),
@@ -342,6 +376,8 @@ fn app_state(
         connector_definition: http::connector_definition::derive()
             .map_err(StartError::Connector)?,
         paging: http::paging::PagingKey::new(paging),
+        callbacks: config.webhooks.policy(),
+        feed: hooks.waker.clone(),
         metrics,
         serve_metrics: config.metrics == MetricsServing::Main,
     });

@@ -24,6 +24,7 @@ mod api {
     mod portal;
     mod revoke_delete;
     mod service;
+    mod subscriptions;
     mod teams;
     mod teams_extension;
     mod teams_extension_assignments;
@@ -35,4 +36,5 @@ mod api {
     mod tokens;
     mod triggers;
     mod verify_more;
+    mod webhooks;
 }

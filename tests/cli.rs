@@ -1,5 +1,5 @@
 //! The real `commid` binary, as people and scripts run it: `serve`,
-//! `quickstart`, `identity`, `migrate`, the access log, crash durability.
+//! `quickstart`, `identity`, `migrate`, the access log, crash durability (of writes and of webhook deliveries).
 
 mod common;
 mod cli {
@@ -14,5 +14,7 @@ mod cli {
     mod migrate_v1;
     mod prometheus;
     mod secrets;
+    mod subscriptions;
     mod teams_extension;
+    mod webhooks_crash;
 }

@@ -8,5 +8,6 @@ mod connector {
     mod rules;
     mod rules_dropdowns;
     mod rules_triggers;
+    mod rules_webhooks;
     mod teams_phone;
 }

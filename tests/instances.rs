@@ -6,4 +6,5 @@ mod instances {
     mod multi_instance;
     mod outage;
     mod triggers;
+    mod webhooks;
 }

@@ -16,11 +16,13 @@ mod storage {
     pub mod directory;
     pub mod prefix;
     pub mod sealing;
+    pub mod subscriptions;
 }
 use storage::assignments::*;
 use storage::cancellation::*;
 use storage::directory::*;
 use storage::prefix::*;
+use storage::subscriptions::*;
 
 pub fn resource(name: &str) -> Resource {
     Resource::new(
@@ -369,6 +371,10 @@ macro_rules! suite {
                     assignments_are_kept_apart_by_resource_kind_and_tenant,
                     entra_assignments_are_listed_in_pages_in_object_id_order,
                     a_bulk_update_sets_and_removes_and_returns_what_it_set,
+                    a_subscription_starts_at_the_feed_end_and_is_read_listed_and_deleted,
+                    a_lease_goes_to_one_holder_at_a_time_and_to_another_once_it_expires,
+                    concurrent_leases_never_give_one_subscription_to_two_holders,
+                    progress_failures_suspension_and_resumption_are_kept,
                     a_revoke_or_delete_abandoned_at_any_point_leaves_the_token_state_as_stored,
                     random_writes_some_abandoned_leave_memory_counts_and_feed_agreeing_with_the_rows,
                 );

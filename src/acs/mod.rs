@@ -8,6 +8,7 @@ pub mod connection_string;
 pub mod hmac;
 pub mod models;
 mod signer;
+pub mod subscriptions;
 
 pub use connection_string::ConnectionString;
 pub use signer::sign_headers;

@@ -32,6 +32,9 @@ pub enum IdentityCommand {
     /// Teams Phone extensibility: assignments (not in az).
     #[command(subcommand)]
     TeamsExtension(teams_extension::TeamsExtensionCommand),
+    /// Webhook subscriptions: events posted to your URL as they happen (commid only).
+    #[command(subcommand)]
+    Subscription(super::subscription::SubscriptionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +164,7 @@ pub struct Verify {
 pub async fn run(command: IdentityCommand) -> Result<(), Failure> {
     let (connection, output) = match command {
         IdentityCommand::TeamsExtension(c) => teams_extension::run(c).await?,
+        IdentityCommand::Subscription(c) => super::subscription::run(c).await?,
         IdentityCommand::User(UserCommand::Create(c)) => {
             let output = super::directory::create(&c).await?;
             (c.connection, output)

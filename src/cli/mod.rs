@@ -13,6 +13,7 @@ mod resource;
 mod secrets;
 mod serve;
 mod signing_key;
+mod subscription;
 
 use crate::config::{ConfigError, Database, Layer, StoreFlags};
 use crate::storage::{self, Store};

@@ -13,6 +13,7 @@ mod directory;
 mod errors;
 mod failure;
 mod retry;
+mod subscriptions;
 mod transport;
 
 pub use crate::acs::models::{

@@ -101,7 +101,7 @@ settings! {
         env: Some("COMMID_ENCRYPTION_KEYS"), flag: none,
         default: nothing(), read: secret_list,
         meaning: "keys that seal the secrets the database keeps (access keys, signing keys' private \
-            keys, the paging secret), each 32 random bytes in base64 (`commid secrets generate-key`): \
+            keys, the paging secret, webhook subscriptions' secrets), each 32 random bytes in base64 (`commid secrets generate-key`): \
             the first seals, every one opens (a list in the file, comma-separated in the variable; \
             no flag, as other users can read a command line). Without a key secrets are stored in \
             plaintext and `serve` warns (see [Secrets at rest](#secrets-at-rest)); never logged",
@@ -176,6 +176,44 @@ settings! {
         default: value(millis(DEFAULT_READ_TIMEOUT)), read: number!("a number of milliseconds"),
         meaning: "pass-through: the longest silence while waiting for or reading an answer (100 to \
             100000)",
+    },
+    webhook_allowed_hosts: Vec<String> {
+        env: Some("COMMID_WEBHOOK_ALLOWED_HOSTS"), flag: none,
+        default: value(crate::webhooks::DEFAULT_ALLOWED_HOSTS.map(str::to_owned).to_vec()), read: list,
+        meaning: "[webhooks](api.md#webhook-subscriptions): the hosts callback URLs may name, `host[:port]` \
+            or `*.domain[:port]` (a list in the file, comma-separated in the variable); by default \
+            Power Automate's and Logic Apps' callback hosts; empty refuses every subscription",
+    },
+    webhook_allow_private_addresses: bool {
+        env: Some("COMMID_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"), flag: none,
+        default: value(false), read: boolean,
+        meaning: "webhooks: also deliver to hosts that resolve to loopback, private or link-local \
+            addresses (by default refused when a subscription is made and again at every \
+            connection); for tests and private networks only",
+    },
+    webhook_ca_cert: PathBuf {
+        env: Some("COMMID_WEBHOOK_CA_CERT"), flag: none,
+        default: nothing(), read: path,
+        meaning: "webhooks: a PEM file of certificates to trust for callback URLs besides the \
+            system's",
+    },
+    webhook_timeout_ms: u64 {
+        env: Some("COMMID_WEBHOOK_TIMEOUT_MS"), flag: none,
+        default: value(millis(crate::webhooks::DEFAULT_TIMEOUT)), read: number!("a number of milliseconds"),
+        meaning: "webhooks: the longest one delivery may take, connecting included (100 to 60000); \
+            past it the delivery failed and is retried",
+    },
+    webhook_retry_base_ms: u64 {
+        env: Some("COMMID_WEBHOOK_RETRY_BASE_MS"), flag: none,
+        default: value(millis(crate::webhooks::DEFAULT_RETRY_BASE)), read: number!("a number of milliseconds"),
+        meaning: "webhooks: the wait after a first failed delivery (10 to 3600000); each failure \
+            in a row doubles it, up to an hour, with random jitter",
+    },
+    webhook_max_failures: u32 {
+        env: Some("COMMID_WEBHOOK_MAX_FAILURES"), flag: none,
+        default: value(crate::webhooks::DEFAULT_MAX_FAILURES), read: number!("a number of failures"),
+        meaning: "webhooks: failed deliveries in a row after which a subscription is suspended \
+            (1 to 100); resuming it delivers from where it stopped",
     },
     log_format: LogFormat {
         env: Some("COMMID_LOG_FORMAT"), flag: none,

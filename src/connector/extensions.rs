@@ -9,28 +9,40 @@ use super::flows::{self, Literal};
 use super::table::{self, Operation};
 use serde_json::{Map, Value, json};
 
+/// Every trigger, polling then webhook.
+fn triggers() -> impl Iterator<Item = &'static flows::Trigger> {
+    flows::TRIGGERS.iter().chain(flows::WEBHOOK_TRIGGERS.iter())
+}
+
 /// The actions, then the triggers.
 pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
     table::OPERATIONS
         .iter()
-        .chain(flows::TRIGGERS.iter().map(|t| &t.operation))
+        .chain(triggers().map(|t| &t.operation))
+}
+
+/// Whether `operation` registers a webhook trigger: its path item gets the
+/// notification's schema.
+pub fn is_webhook_trigger(operation: &Operation) -> bool {
+    flows::WEBHOOK_TRIGGERS
+        .iter()
+        .any(|t| t.operation.operation_id == operation.operation_id)
 }
 
 /// Adds what `flows.rs` says of `operation` to its converted form.
 pub fn operation(operation: &Operation, out: &mut Value) {
     let id = operation.operation_id;
-    if let Some(trigger) = flows::TRIGGERS
-        .iter()
-        .find(|t| t.operation.operation_id == id)
-    {
+    if let Some(trigger) = triggers().find(|t| t.operation.operation_id == id) {
         out["x-ms-trigger"] = json!("single");
         out["x-ms-trigger-hint"] = json!(trigger.hint);
-        out["x-ms-trigger-metadata"] = json!({"kind": "query", "mode": "polling"});
+        if !trigger.webhook {
+            out["x-ms-trigger-metadata"] = json!({"kind": "query", "mode": "polling"});
+        }
     }
     if let Some((_, next_link)) = flows::PAGEABLE.iter().find(|(op, _)| *op == id) {
         out["x-ms-pageable"] = json!({"nextLinkName": next_link});
     }
-    if id == flows::TEST_CONNECTION {
+    if id == flows::TEST_CONNECTION || id == flows::UNREGISTER {
         out["x-ms-visibility"] = json!("internal");
     }
 }

@@ -4,55 +4,86 @@
 //! extensions `extensions.rs` writes from these entries).
 
 use super::table::Operation;
-use crate::domain::ApiVersion;
+use crate::domain::{ApiVersion, EventKind, EventKindSpec};
+use std::sync::LazyLock;
 
-/// A polling trigger: an operation that Power Automate and Logic Apps poll
-/// (`x-ms-trigger: single`, one flow run per 200), and the hint the
-/// designer shows to make it fire.
+/// A trigger: an operation that Power Automate and Logic Apps poll
+/// (`x-ms-trigger: single`, one flow run per 200), or that registers a
+/// flow's callback URL (a webhook trigger, `x-ms-notification-url`), and
+/// the hint the designer shows to make it fire.
 pub struct Trigger {
     pub operation: Operation,
     pub hint: &'static str,
+    pub webhook: bool,
 }
 
-pub const TRIGGERS: &[Trigger] = &[
+/// The polling triggers, one per kind of event, from each kind's spec.
+pub static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
+    EventKind::ALL
+        .iter()
+        .map(|kind| polling(kind.spec()))
+        .collect()
+});
+
+fn polling(spec: &'static EventKindSpec) -> Trigger {
     Trigger {
         operation: Operation {
             method: "get",
-            route: "/triggers/identityCreated",
-            path: "/triggers/identityCreated",
-            operation_id: "OnCommunicationIdentityCreated",
-            summary: "When a user is created",
-            description: "Starts a flow run for each user created after the flow is turned on.",
+            route: spec.polling_path,
+            path: spec.polling_path,
+            operation_id: spec.connector_polling_id,
+            summary: spec.summary,
+            description: leak(format!(
+                "Starts a flow run for {} after the flow is turned on.",
+                spec.fires_on
+            )),
             body_summary: None,
         },
-        hint: "To see it work now, create a user.",
-    },
+        hint: spec.hint,
+        webhook: false,
+    }
+}
+
+/// The webhook triggers, one per kind of event, beside the polling ones.
+pub static WEBHOOK_TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
+    EventKind::ALL
+        .iter()
+        .map(|kind| webhook(kind.spec()))
+        .collect()
+});
+
+fn webhook(spec: &'static EventKindSpec) -> Trigger {
     Trigger {
         operation: Operation {
-            method: "get",
-            route: "/triggers/identityDeleted",
-            path: "/triggers/identityDeleted",
-            operation_id: "OnCommunicationIdentityDeleted",
-            summary: "When a user is deleted",
-            description: "Starts a flow run for each user deleted after the flow is turned on.",
-            body_summary: None,
+            method: "post",
+            route: spec.webhook_path,
+            path: spec.webhook_path,
+            operation_id: spec.connector_webhook_id,
+            summary: spec.webhook_summary,
+            description: leak(format!(
+                "Starts a flow run within seconds of {}, as commid calls the flow. Needs a commid \
+                 server that can reach Power Automate; where it cannot, use {}.",
+                spec.fires_on, spec.summary
+            )),
+            body_summary: Some("Callback"),
         },
-        hint: "To see it work now, delete a user.",
-    },
-    Trigger {
-        operation: Operation {
-            method: "get",
-            route: "/triggers/identityTokensRevoked",
-            path: "/triggers/identityTokensRevoked",
-            operation_id: "OnIdentityAccessTokensRevoked",
-            summary: "When a user's tokens are revoked",
-            description: "Starts a flow run each time all access tokens of a user are revoked, \
-                after the flow is turned on.",
-            body_summary: None,
-        },
-        hint: "To see it work now, revoke a user's access tokens.",
-    },
-];
+        hint: spec.hint,
+        webhook: true,
+    }
+}
+
+/// What a webhook trigger's flow receives, by the OpenAPI document's name
+/// for its schema (`x-ms-notification-content`).
+pub const NOTIFICATION_SCHEMA: &str = "WebhookEvent";
+
+/// The operation Power Automate calls on the `Location` a webhook trigger
+/// answered with, to unregister the flow: hidden from makers.
+pub const UNREGISTER: &str = "DeleteWebhookSubscription";
+
+/// Text made once per process for a table entry that lives as long.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
 
 /// A literal argument of an operation another one calls.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +134,7 @@ pub const TEST_CONNECTION_PARAMETERS: &[(&str, Literal)] =
     &[("api-version", Literal::Text(ApiVersion::DEFAULT))];
 
 /// Response headers the connector declares, by status: a polling trigger's
-/// 202 (`Location`, `Retry-After`), which the engine reads. On a 200 the
-/// designer would offer them as outputs of every run, so they are left out.
-pub const HEADERS_ON: &[&str] = &["202"];
+/// 202 (`Location`, `Retry-After`) and a webhook trigger's 201 (`Location`),
+/// which the engine reads. On a 200 the designer would offer them as
+/// outputs of every run, so they are left out.
+pub const HEADERS_ON: &[&str] = &["201", "202"];

@@ -17,6 +17,9 @@ pub struct Property {
     pub required: bool,
     /// JSON text of the default value.
     pub default: Option<&'static str>,
+    /// Where Power Automate puts the flow's callback URL when it registers
+    /// a webhook trigger (`x-ms-notification-url`).
+    pub notification_url: bool,
 }
 
 const fn property(schema: &'static str, name: &'static str, summary: &'static str) -> Property {
@@ -29,6 +32,7 @@ const fn property(schema: &'static str, name: &'static str, summary: &'static st
         format: None,
         required: false,
         default: None,
+        notification_url: false,
     }
 }
 
@@ -72,6 +76,16 @@ impl Property {
     const fn default(self, json: &'static str) -> Self {
         Property {
             default: Some(json),
+            ..self
+        }
+    }
+    /// The callback URL a webhook trigger's registration carries: filled
+    /// in by the platform, hidden from makers.
+    const fn notification_url(self) -> Self {
+        Property {
+            notification_url: true,
+            visibility: Visibility::Internal,
+            required: true,
             ..self
         }
     }
@@ -210,6 +224,36 @@ pub const PROPERTIES: &[Property] = &[
     property("IdentityEvent", "sequence", "Event Sequence")
         .advanced()
         .described("The event's place in the change feed: later events have larger numbers."),
+    property("WebhookTriggerRequest", "callbackUrl", "Callback URL")
+        .notification_url()
+        .described("The flow's callback URL, which Power Automate fills in."),
+    property("Subscription", "id", "Subscription ID"),
+    property("Subscription", "callbackUrl", "Callback URL").advanced(),
+    property("Subscription", "eventKinds", "Event Kinds").advanced(),
+    property("Subscription", "customId", "Custom ID").advanced(),
+    property("Subscription", "state", "State"),
+    property("Subscription", "createdAt", "Created At").date_time(),
+    property("Subscription", "delivered", "Delivered").advanced(),
+    property("Subscription", "failures", "Failures").advanced(),
+    property("Subscription", "nextAttemptAt", "Next Attempt At")
+        .advanced()
+        .date_time(),
+    property("Subscription", "lastAttemptAt", "Last Attempt At")
+        .advanced()
+        .date_time(),
+    property("Subscription", "lastDeliveredAt", "Last Delivered At")
+        .advanced()
+        .date_time(),
+    property("Subscription", "lastError", "Last Error").advanced(),
+    property("Subscription", "secret", "Signing Secret").internal(),
+    property("WebhookEvent", "type", "Event Type")
+        .advanced()
+        .described("identity.created, identity.deleted or identity.tokensRevoked."),
+    property("WebhookEvent", "timestamp", "Event Timestamp")
+        .advanced()
+        .described("When it happened.")
+        .date_time(),
+    property("WebhookEvent", "data", "Event").described("What happened to which user."),
     property("ConnectionTest", "kind", "Connection Kind"),
     property("ConnectionTest", "resource", "Resource").described(
         "The commid resource's name, or the Azure Communication Services resource's host.",
@@ -252,12 +296,8 @@ pub const ENUMS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
-        "EventKind",
-        &[
-            ("created", "User created"),
-            ("deleted", "User deleted"),
-            ("tokensRevoked", "Tokens revoked"),
-        ],
+        "SubscriptionState",
+        &[("active", "Active"), ("suspended", "Suspended")],
     ),
     (
         "ConnectionKind",

@@ -3,6 +3,7 @@
 
 use super::ExportError;
 use super::extensions::{self, all_operations};
+use super::flows;
 use super::schema::{Schemas, enum_values, plain_text};
 use super::table::{self, Operation, Parameter, Visibility};
 use serde_json::{Map, Value, json};
@@ -45,6 +46,15 @@ pub fn paths(openapi: &Value) -> Result<(Value, Value), ExportError> {
             .as_object_mut()
             .expect("a path item");
         item.insert(operation.method.to_owned(), converted);
+        if extensions::is_webhook_trigger(operation) {
+            let reference =
+                json!({"$ref": format!("#/components/schemas/{}", flows::NOTIFICATION_SCHEMA)});
+            let schema = schemas.convert(&reference, &format!("{at} notification"))?;
+            item.insert(
+                "x-ms-notification-content".into(),
+                json!({"description": "The event, as commid posts it to the flow.", "schema": schema}),
+            );
+        }
     }
     Ok((Value::Object(paths), Value::Object(schemas.definitions())))
 }

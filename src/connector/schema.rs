@@ -6,10 +6,11 @@
 use super::ExportError;
 use super::labels;
 use super::table::{self, Visibility};
+use crate::domain::EventKind;
 use serde_json::{Map, Value, json};
 
 /// Formats Power Platform accepts.
-const FORMATS: [&str; 13] = [
+const FORMATS: [&str; 14] = [
     "int32",
     "int64",
     "float",
@@ -23,6 +24,7 @@ const FORMATS: [&str; 13] = [
     "email",
     "html",
     "uri",
+    "uuid",
 ];
 
 /// Keywords copied as they are.
@@ -246,8 +248,12 @@ impl<'a> Schemas<'a> {
                 .map_err(|e| ExportError::at(&at, format!("default {default}: {e}")))?;
             out.insert("default".into(), value);
         }
+        if entry.notification_url {
+            out.insert("x-ms-notification-url".into(), json!(true));
+        }
         if entry.visibility == Visibility::Internal
             && entry.required
+            && !entry.notification_url
             && !out.contains_key("default")
         {
             return Err(ExportError::at(
@@ -276,11 +282,27 @@ fn single_type(value: &Value, at: &str) -> Result<String, ExportError> {
 }
 
 pub fn enum_values(name: &str, values: &Value) -> Result<Value, ExportError> {
-    let names = labels::ENUMS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, names)| *names)
-        .ok_or_else(|| ExportError::at(name, "no display names in src/connector/labels.rs"))?;
+    // The kinds of event name themselves, where they are declared.
+    let declared: Vec<(&str, &str)> = match name {
+        "EventKind" => EventKind::ALL
+            .iter()
+            .map(|k| (k.name(), k.spec().label))
+            .collect(),
+        "WebhookEventType" => EventKind::ALL
+            .iter()
+            .map(|k| (k.spec().webhook_type, k.spec().label))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let names = if declared.is_empty() {
+        labels::ENUMS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, names)| *names)
+            .ok_or_else(|| ExportError::at(name, "no display names in src/connector/labels.rs"))?
+    } else {
+        declared.as_slice()
+    };
     let mut out = Vec::new();
     for value in values.as_array().into_iter().flatten() {
         let text = value.as_str().unwrap_or_default();

@@ -6,7 +6,7 @@
 //! or enum these tables do not name, so a new field in a handler cannot reach
 //! makers without a label.
 
-use super::flows::TEST_CONNECTION;
+use super::flows::{TEST_CONNECTION, UNREGISTER};
 use crate::domain::ApiVersion;
 
 /// The connector's name in Power Automate: at most 30 characters, without
@@ -36,8 +36,9 @@ pub const METADATA: [(&str, &str); 3] = [
 ];
 
 /// Operations of the handlers that are not actions, by method and route:
-/// probes and the key set; the directory's count and change feed (the
-/// triggers offer the feed); the Bearer exchanges, which take an end user's
+/// probes and the key set; the directory's count, change feed and webhook
+/// subscriptions (the triggers offer the feed, the webhook triggers their
+/// own subscriptions); the Bearer exchanges, which take an end user's
 /// Entra token (a flow has none to give, and the connection authenticates
 /// with a connection string); and the Entra-user assignments, which only
 /// the 2025-03-02-preview api-version has (and whose bulk update is a
@@ -55,6 +56,11 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("get", "/access/entra/assignments/{objectId}"),
     ("put", "/access/entra/assignments/{objectId}"),
     ("delete", "/access/entra/assignments/{objectId}"),
+    ("post", "/webhookSubscriptions"),
+    ("get", "/webhookSubscriptions"),
+    ("get", "/webhookSubscriptions/{subscriptionId}"),
+    ("post", "/webhookSubscriptions/{subscriptionId}/:resume"),
+    ("post", "/webhookSubscriptions/{subscriptionId}/:suspend"),
 ];
 
 /// Actions whose operation [`ApiVersion::DEFAULT`] does not have, and the
@@ -202,6 +208,16 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Test the connection",
         description: "Check that the connection string works: commid, or the Azure Communication Services \
             resource it names, accepts its key.",
+        body_summary: None,
+    },
+    Operation {
+        method: "delete",
+        route: "/webhookSubscriptions/{subscriptionId}",
+        path: "/webhookSubscriptions/{subscriptionId}",
+        operation_id: UNREGISTER,
+        summary: "Delete a webhook subscription",
+        description: "Stop the deliveries to a flow: what Power Automate calls when a flow with a webhook \
+            trigger is turned off or deleted.",
         body_summary: None,
     },
 ];
@@ -353,6 +369,16 @@ pub const PARAMETERS: &[Parameter] = &[
         summary: "Continuation Token",
         description: "Where a page starts: only ever taken from the previous page's next link.",
         visibility: Visibility::Internal,
+        default: None,
+        url_encoding_single: false,
+    },
+    Parameter {
+        location: "path",
+        name: "subscriptionId",
+        exported_name: "subscriptionId",
+        summary: "Subscription ID",
+        description: "The webhook subscription's ID, from the Location its registration answered with.",
+        visibility: Visibility::Normal,
         default: None,
         url_encoding_single: false,
     },

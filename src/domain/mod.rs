@@ -1,6 +1,7 @@
 //! Validated domain types. Nothing in here does I/O: every value that reaches
 //! a handler or the store has been checked by one of these constructors.
 
+mod addresses;
 mod api_version;
 mod assigned_user_id;
 mod assignment;
@@ -19,7 +20,9 @@ mod teams_user_id;
 mod timestamp;
 mod trusted_issuer;
 mod upstream_hosts;
+mod webhook;
 
+pub use addresses::is_public;
 pub use api_version::{ApiVersion, EntraApiVersion, Feature, TeamsExtensionApiVersion};
 pub use assigned_user_id::AssignedUserId;
 pub use assignment::{
@@ -29,7 +32,7 @@ pub use assignment::{
 pub use custom_id::{CustomId, CustomIdPrefix, Member};
 pub use endpoint::Endpoint;
 pub use entra_id::{EntraId, GUID_PATTERN};
-pub use feed::{EventKind, FeedPosition};
+pub use feed::{EventKind, EventKindSpec, FeedPosition};
 pub use identity_id::IdentityId;
 pub use lifetime::TokenLifetime;
 pub use listing::{FILTER_PARAMETERS, ListFilter, ListPosition, Order, PageSize};
@@ -41,6 +44,7 @@ pub use teams_user_id::{Subject, TeamsUserId};
 pub use timestamp::Timestamp;
 pub use trusted_issuer::{Exchange, JwksSource, TrustedIssuer, same_id, web_url};
 pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
+pub use webhook::{CallbackUrl, EventKinds, SubscriptionId, SubscriptionState, WebhookSecret};
 
 /// Why a value was refused: the message a caller sees, and the request member
 /// it concerns (the ACS error envelope's `target`).

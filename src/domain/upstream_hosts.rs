@@ -32,9 +32,19 @@ enum Name {
 
 impl AllowedHosts {
     pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, Invalid> {
+        Self::parse_as(entries, "Upstream host", "upstream_allowed_hosts")
+    }
+
+    /// The entries of another setting, `setting`, whose entries a message
+    /// calls `label`.
+    pub fn parse_as<S: AsRef<str>>(
+        entries: &[S],
+        label: &str,
+        setting: &'static str,
+    ) -> Result<Self, Invalid> {
         entries
             .iter()
-            .map(|e| HostPattern::parse(e.as_ref().trim()))
+            .map(|e| HostPattern::parse(e.as_ref().trim(), label, setting))
             .collect::<Result<_, _>>()
             .map(AllowedHosts)
     }
@@ -49,15 +59,26 @@ impl AllowedHosts {
 
     /// Whether requests may be forwarded to `endpoint`.
     pub fn permits(&self, endpoint: &Endpoint) -> bool {
-        let https = match endpoint.scheme() {
+        self.permits_at(endpoint.scheme(), endpoint.host(), endpoint.port())
+    }
+
+    /// Whether `url`'s scheme, host and port are on the list.
+    pub fn permits_url(&self, url: &url::Url) -> bool {
+        match (url.host(), url.port_or_known_default()) {
+            (Some(host), Some(port)) => self.permits_at(url.scheme(), host, port),
+            _ => false,
+        }
+    }
+
+    fn permits_at(&self, scheme: &str, host: Host<&str>, port: u16) -> bool {
+        let https = match scheme {
             "https" => true,
             "http" => false,
             _ => return false,
         };
-        let host = endpoint.host();
         self.0.iter().any(|pattern| {
             let default_port = if https { 443 } else { 80 };
-            if pattern.port.unwrap_or(default_port) != endpoint.port() {
+            if pattern.port.unwrap_or(default_port) != port {
                 return false;
             }
             match (&pattern.name, &host) {
@@ -83,11 +104,11 @@ impl std::fmt::Display for AllowedHosts {
 }
 
 impl HostPattern {
-    fn parse(entry: &str) -> Result<Self, Invalid> {
+    fn parse(entry: &str, label: &str, setting: &'static str) -> Result<Self, Invalid> {
         let bad = |why: &str| {
             Invalid::new(
-                format!("Upstream host '{}' is invalid: {why}.", super::quote(entry)),
-                "upstream_allowed_hosts",
+                format!("{label} '{}' is invalid: {why}.", super::quote(entry)),
+                setting,
             )
         };
         if entry.is_empty() {

@@ -90,7 +90,10 @@ pub async fn create_identity(
         token_issued_at: scopes.as_ref().map(|_| now),
     };
     let (created, record) = match state.store.create_identity(new).await? {
-        Created::New(record) => (true, record),
+        Created::New(record) => {
+            state.feed.wake();
+            (true, record)
+        }
         Created::Existing(record) => (false, record),
     };
     req.log_identity(&record.id.to_string());

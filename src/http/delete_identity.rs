@@ -38,7 +38,11 @@ pub async fn delete_identity(
         return forward(&req, &state, Repeatable::Yes).await;
     }
     match state.store.delete_identity(id).await? {
-        Deleted::Now | Deleted::Already => Ok(HttpResponse::NoContent().finish()),
+        Deleted::Now => {
+            state.feed.wake();
+            Ok(HttpResponse::NoContent().finish())
+        }
+        Deleted::Already => Ok(HttpResponse::NoContent().finish()),
         Deleted::NotFound => Err(ApiError::identity_not_found(id)),
     }
 }

@@ -8,8 +8,10 @@ mod bearer;
 pub mod connector_definition;
 pub mod count_identities;
 pub mod create_identity;
+pub mod create_subscription;
 pub mod delete_entra_assignment;
 pub mod delete_identity;
+pub mod delete_subscription;
 pub mod delete_teams_extension_assignment;
 mod directory_params;
 mod exchange_assigned;
@@ -20,6 +22,7 @@ mod extract;
 pub mod forward;
 pub mod get_entra_assignment;
 pub mod get_identity;
+pub mod get_subscription;
 pub mod get_teams_extension_assignment;
 pub mod health;
 pub mod identity_by_custom_id;
@@ -29,6 +32,7 @@ pub mod jwks;
 mod links;
 pub mod list_entra_assignments;
 pub mod list_identities;
+pub mod list_subscriptions;
 mod middleware;
 pub mod paging;
 pub mod portal;
@@ -36,6 +40,8 @@ pub mod put_entra_assignment;
 pub mod put_teams_extension_assignment;
 mod refusals;
 pub mod revoke_tokens;
+pub mod set_subscription_state;
+mod subscribing;
 pub mod test_connection;
 pub mod triggers;
 pub mod update_entra_assignments;
@@ -79,6 +85,10 @@ pub struct AppState {
     pub upstream: crate::upstream::Upstream,
     /// The connector's definition for any host ([`connector_definition::derive`]).
     pub connector_definition: serde_json::Value,
+    /// Where webhook deliveries may go, checked when a subscription is made.
+    pub callbacks: crate::webhooks::CallbackPolicy,
+    /// Wakes the webhook deliverer when a request wrote an event.
+    pub feed: crate::webhooks::FeedWaker,
     /// Signs continuation tokens and feed cursors.
     pub paging: paging::PagingKey,
     /// Prometheus metrics, recorded when `Some`.
@@ -117,12 +127,17 @@ pub fn token_json(
             create identities, issue and revoke their access tokens, delete them, exchange Teams users' \
             Microsoft Entra tokens, and verify tokens."
     ),
-    components(schemas(ErrorResponse)),
+    components(schemas(
+        ErrorResponse,
+        crate::acs::models::IdentityEvent,
+        crate::acs::subscriptions::WebhookEvent,
+        crate::acs::subscriptions::WebhookTriggerRequest
+    )),
     modifiers(&SecuritySchemes),
     tags(
         (name = "Identity", description = "Communication identities."),
         (name = "Token", description = "Access tokens."),
-        (name = "Directory", description = "commid's own: list, count and follow the resource's identities. Not in Azure Communication Services; every api-version has them."),
+        (name = "Directory", description = "commid's own: list, count and follow the resource's identities, and subscribe URLs to the change feed (signed webhooks). Not in Azure Communication Services; every api-version has them."),
         (name = "Triggers", description = "commid's own: polling triggers for Power Automate and Logic Apps, one per kind of change feed event. Not in Azure Communication Services."),
         (name = "Service", description = "Health of the service."),
         (name = "Teams Phone extensibility", description = "Teams users and resource accounts exchanging their Microsoft Entra tokens, by assignment."),
@@ -173,9 +188,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(count_identities::count_identities)
         .service(identity_by_custom_id::identity_by_custom_id)
         .service(identity_events::identity_events)
-        .service(triggers::identity_created)
-        .service(triggers::identity_deleted)
-        .service(triggers::identity_tokens_revoked)
+        .configure(triggers::routes)
+        .service(create_subscription::create_subscription)
+        .service(list_subscriptions::list_subscriptions)
+        .service(get_subscription::get_subscription)
+        .service(delete_subscription::delete_subscription)
+        .service(set_subscription_state::resume_subscription)
+        .service(set_subscription_state::suspend_subscription)
         .service(test_connection::test_connection)
         .service(get_identity::get_identity)
         .service(delete_identity::delete_identity)
@@ -217,8 +236,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts()
         .1;
-    refusals::add(&mut api);
+    document(&mut api);
     api
+}
+
+/// What the handlers' attributes cannot say: the operations made from
+/// tables (the triggers), then the refusals every operation may answer.
+fn document(api: &mut utoipa::openapi::OpenApi) {
+    triggers::document(api);
+    refusals::add(api);
 }
 
 /// [`openapi`] as JSON, what the connector export converts.
@@ -246,7 +272,7 @@ pub fn app(
         .app_data(web::PayloadConfig::new(limit))
         .configure(routes)
         .split_for_parts();
-    refusals::add(&mut api);
+    document(&mut api);
     let allow = Data::new(allow::AllowTable::from_openapi(&api));
     app.app_data(allow)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))

@@ -35,7 +35,10 @@ pub async fn revoke_tokens(
         return forward(&req, &state, Repeatable::Yes).await;
     }
     match state.store.revoke_tokens(id).await? {
-        Some(_) => Ok(HttpResponse::NoContent().finish()),
+        Some(_) => {
+            state.feed.wake();
+            Ok(HttpResponse::NoContent().finish())
+        }
         None => Err(ApiError::identity_not_found(id)),
     }
 }

@@ -6,13 +6,14 @@
 
 use super::{
     AssignmentChange, AssignmentStore, Created, Deleted, EventsRead, IdentityPage, IdentityRecord,
-    ListQuery, NewIdentity, Put, Store, StoreError, StoreProbes, StoredSigningKey, StoredValue,
-    TokenState,
+    LeaseOwner, ListQuery, NewIdentity, NewSubscription, Progress, Put, Store, StoreError,
+    StoreProbes, StoredSigningKey, StoredSubscription, StoredValue, SubscriptionCounts,
+    SubscriptionStore, TokenState,
 };
 use crate::domain::{
     AccessKey, Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraId, FeedPosition,
     IdentityId, KeySlot, ListFilter, Resource, ResourceId, RevocationEpoch, Secret,
-    StoredAssignment, Timestamp,
+    StoredAssignment, SubscriptionId, SubscriptionState, Timestamp,
 };
 use crate::metrics::StoreMetrics;
 use async_trait::async_trait;
@@ -261,5 +262,91 @@ impl AssignmentStore for MeasuredStore {
             self.inner.assignments_for(resource, kind, objects),
         )
         .await
+    }
+}
+
+#[async_trait]
+impl SubscriptionStore for MeasuredStore {
+    async fn create_subscription(
+        &self,
+        new: NewSubscription,
+    ) -> Result<Option<StoredSubscription>, StoreError> {
+        self.timed("create_subscription", self.inner.create_subscription(new))
+            .await
+    }
+
+    async fn subscription(
+        &self,
+        resource: ResourceId,
+        id: SubscriptionId,
+    ) -> Result<Option<StoredSubscription>, StoreError> {
+        self.timed("subscription", self.inner.subscription(resource, id))
+            .await
+    }
+
+    async fn subscriptions(
+        &self,
+        resource: ResourceId,
+    ) -> Result<Vec<StoredSubscription>, StoreError> {
+        self.timed("subscriptions", self.inner.subscriptions(resource))
+            .await
+    }
+
+    async fn delete_subscription(
+        &self,
+        resource: ResourceId,
+        id: SubscriptionId,
+    ) -> Result<bool, StoreError> {
+        self.timed(
+            "delete_subscription",
+            self.inner.delete_subscription(resource, id),
+        )
+        .await
+    }
+
+    async fn set_subscription_state(
+        &self,
+        resource: ResourceId,
+        id: SubscriptionId,
+        state: SubscriptionState,
+        at: Timestamp,
+    ) -> Result<Option<StoredSubscription>, StoreError> {
+        self.timed(
+            "set_subscription_state",
+            self.inner.set_subscription_state(resource, id, state, at),
+        )
+        .await
+    }
+
+    async fn lease_subscriptions(
+        &self,
+        owner: &LeaseOwner,
+        now: Timestamp,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<StoredSubscription>, StoreError> {
+        self.timed(
+            "lease_subscriptions",
+            self.inner.lease_subscriptions(owner, now, until, limit),
+        )
+        .await
+    }
+
+    async fn record_progress(
+        &self,
+        id: SubscriptionId,
+        owner: &LeaseOwner,
+        progress: Progress,
+    ) -> Result<bool, StoreError> {
+        self.timed(
+            "record_progress",
+            self.inner.record_progress(id, owner, progress),
+        )
+        .await
+    }
+
+    async fn subscription_counts(&self) -> Result<SubscriptionCounts, StoreError> {
+        self.timed("subscription_counts", self.inner.subscription_counts())
+            .await
     }
 }

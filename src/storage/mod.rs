@@ -10,6 +10,7 @@ mod records;
 mod rows;
 pub mod sealing;
 pub mod sqlite;
+pub mod subscriptions;
 mod touches;
 
 pub use assignments::{AssignmentChange, AssignmentStore, Put};
@@ -18,6 +19,10 @@ pub use records::{
     NewIdentity, StoredSigningKey, TokenState,
 };
 pub use sealing::StoredValue;
+pub use subscriptions::{
+    LeaseOwner, NewSubscription, Progress, StoredSubscription, SubscriptionCounts,
+    SubscriptionStore,
+};
 
 use crate::domain::{
     AccessKey, FeedPosition, IdentityId, KeySlot, ListFilter, Resource, ResourceId,
@@ -138,7 +143,7 @@ impl std::fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 #[async_trait]
-pub trait Store: AssignmentStore + Send + Sync + 'static {
+pub trait Store: AssignmentStore + SubscriptionStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 

@@ -116,6 +116,9 @@ pub struct IdentityEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventsRead {
     Events(Vec<IdentityEvent>),
-    /// Events after the position were pruned: the reader must start again.
-    Expired,
+    /// Events after the position were pruned, through `through` (the
+    /// oldest a reader can still read after): the reader must start again.
+    Expired {
+        through: FeedPosition,
+    },
 }

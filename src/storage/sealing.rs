@@ -50,12 +50,21 @@ pub const PAGING_SECRET: SealedColumn = SealedColumn {
     only: Some("paging_secret"),
 };
 
+/// The secret a webhook subscription's deliveries are signed with.
+pub const SUBSCRIPTION_SECRET: SealedColumn = SealedColumn {
+    table: "webhook_subscriptions",
+    column: "secret",
+    key: "id",
+    only: None,
+};
+
 /// Every sealed column: what the census reads and rotation reseals.
 pub const COLUMNS: &[&SealedColumn] = &[
     &RESOURCE_PRIMARY_KEY,
     &RESOURCE_SECONDARY_KEY,
     &SIGNING_KEY_PEM,
     &PAGING_SECRET,
+    &SUBSCRIPTION_SECRET,
 ];
 
 impl SealedColumn {

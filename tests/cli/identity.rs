@@ -44,7 +44,7 @@ impl Cli {
         self
     }
 
-    fn env(mut self, name: &str, value: &str) -> Cli {
+    pub fn env(mut self, name: &str, value: &str) -> Cli {
         self.0.env(name, value);
         self
     }

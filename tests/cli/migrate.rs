@@ -65,10 +65,10 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        format!("Applied 3 migration(s) to {}.\n", dir.path().display())
+        format!("Applied 4 migration(s) to {}.\n", dir.path().display())
     );
     assert!(db.exists(), "the database file is created");
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
     assert_eq!(
         sqlite_tables(&db),
         [
@@ -80,7 +80,8 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
             "identity_events",
             "resources",
             "signing_keys",
-            "sqlite_sequence"
+            "sqlite_sequence",
+            "webhook_subscriptions"
         ]
     );
 
@@ -90,12 +91,12 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
         stdout(&second),
         format!("Applied 0 migration(s) to {}.\n", dir.path().display())
     );
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
 
     // A server starts on the migrated database and migrates nothing more.
     let server = crate::common::server::start(dir.path(), &["--http"]);
     drop(server);
-    assert_eq!(user_version(&db), 3);
+    assert_eq!(user_version(&db), 4);
 }
 
 #[test]
@@ -109,7 +110,7 @@ fn a_sqlite_database_from_a_newer_commid_is_refused_by_migrate_and_serve() {
         .pragma_update(None, "user_version", 7)
         .unwrap();
     let expected =
-        "the database was written by a newer commid (schema version 7, this one knows 3)";
+        "the database was written by a newer commid (schema version 7, this one knows 4)";
 
     let out = migrate(&[], Some(dir.path()));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
@@ -176,7 +177,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        "Applied 4 migration(s) to the PostgreSQL database.\n"
+        "Applied 5 migration(s) to the PostgreSQL database.\n"
     );
     assert_eq!(
         postgres_tables(&schema.url, &schema.name).await,
@@ -189,7 +190,8 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
             "identity_event_pruning",
             "identity_events",
             "resources",
-            "signing_keys"
+            "signing_keys",
+            "webhook_subscriptions"
         ]
     );
 
@@ -218,7 +220,7 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stderr(&out).contains(
-            "the database was written by a newer commid (schema version 7, this one knows 4)"
+            "the database was written by a newer commid (schema version 7, this one knows 5)"
         ),
         "{}",
         stderr(&out)

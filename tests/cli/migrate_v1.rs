@@ -83,7 +83,7 @@ async fn a_first_version_sqlite_database_keeps_every_mapping_as_a_custom_id() {
     conn.pragma_update(None, "user_version", 1).unwrap();
     drop(conn);
     let database = Database::Sqlite(dir.path().to_path_buf());
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 2);
+    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
     let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();
@@ -115,7 +115,7 @@ async fn a_first_version_postgresql_schema_keeps_every_mapping_as_a_custom_id() 
         pool_size: 2,
         timeout: std::time::Duration::from_secs(5),
     });
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
+    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 4);
     let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();

@@ -10,11 +10,13 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod deliveries;
 pub mod double;
 pub mod flows;
 pub mod issuer;
 pub mod poller;
 pub mod postgres;
+pub mod receiver;
 pub mod reset;
 pub mod server;
 pub mod sign;

@@ -169,3 +169,54 @@ fn the_connection_is_tested_with_a_hidden_cheap_read_when_it_is_made() {
     );
     assert_eq!(test["x-ms-visibility"], "internal");
 }
+
+#[test]
+fn each_kind_has_a_webhook_trigger_whose_flow_gets_the_events_fields() {
+    let d = definition();
+    for (id, summary, path) in [
+        (
+            "OnCommunicationIdentityCreatedWebhook",
+            "When a user is created via webhook",
+            "/triggers/identityCreated/subscriptions",
+        ),
+        (
+            "OnCommunicationIdentityDeletedWebhook",
+            "When a user is deleted via webhook",
+            "/triggers/identityDeleted/subscriptions",
+        ),
+        (
+            "OnIdentityAccessTokensRevokedWebhook",
+            "When a user's tokens are revoked via webhook",
+            "/triggers/identityTokensRevoked/subscriptions",
+        ),
+    ] {
+        let (found, method, op) = find(&d, id);
+        assert_eq!((found.as_str(), method.as_str()), (path, "post"));
+        assert_eq!(
+            (&op["summary"], &op["x-ms-trigger"]),
+            (&json!(summary), &json!("single"))
+        );
+        let body = &parameter(&op, "body")["schema"];
+        assert_eq!(
+            body["properties"]["callbackUrl"]["x-ms-notification-url"],
+            true
+        );
+        assert_eq!(body["required"], json!(["callbackUrl"]));
+        let content = &d["paths"][path]["x-ms-notification-content"]["schema"];
+        assert_eq!(
+            content["properties"]["data"]["properties"]["id"]["x-ms-summary"],
+            "User ID"
+        );
+        assert_eq!(content["properties"]["type"]["x-ms-summary"], "Event Type");
+        assert!(op["responses"]["201"]["headers"]["Location"].is_object());
+    }
+    let (path, method, unregister) = find(&d, "DeleteWebhookSubscription");
+    assert_eq!(
+        (path.as_str(), method.as_str()),
+        ("/webhookSubscriptions/{subscriptionId}", "delete")
+    );
+    assert_eq!(
+        unregister["x-ms-visibility"], "internal",
+        "makers never see it"
+    );
+}

@@ -54,7 +54,12 @@ const X_MS_KEYS: &[&str] = &[
     "x-ms-dynamic-list",
     "x-ms-pageable",
     "x-ms-capabilities",
+    "x-ms-notification-url",
+    "x-ms-notification-content",
 ];
+
+/// The keys of a path item that are operations, not its extensions.
+pub(super) const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 
 fn title_case(text: &str) -> bool {
     !text.is_empty()
@@ -115,7 +120,12 @@ fn violations(d: &Value) -> Vec<String> {
     }
     let mut ids = Vec::new();
     for (path, item) in d["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
+        for (method, op) in item
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(m, _)| METHODS.contains(&m.as_str()))
+        {
             let at = format!("{method} {path}");
             operation(d, &at, path, op, &mut fail);
             ids.push(op["operationId"].clone());

@@ -13,6 +13,9 @@ pub(super) fn operations(d: &Value) -> Vec<(&str, &str, &Value)> {
     let mut out = Vec::new();
     for (path, item) in d["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
+            if !super::rules::METHODS.contains(&method.as_str()) {
+                continue;
+            }
             out.push((path.as_str(), method.as_str(), op));
         }
     }

@@ -26,21 +26,16 @@ fn trigger(d: &Value, at: &str, method: &str, op: &Value, fail: &mut impl FnMut(
     if !["single", "batch"].contains(&kind) {
         fail(at, "x-ms-trigger is neither single nor batch");
     }
+    if method == "post" {
+        return super::rules_webhooks::webhook(d, at, op, fail);
+    }
     if method != "get" || parameters(op).any(|p| p["in"] == "body" || p["in"] == "formData") {
         fail(at, "a polling trigger is a get without a body");
     }
     if op["x-ms-trigger-metadata"] != json!({"kind": "query", "mode": "polling"}) {
         fail(at, "x-ms-trigger-metadata is not a polling query");
     }
-    if op["x-ms-trigger-hint"].as_str().is_none_or(str::is_empty) {
-        fail(at, "no x-ms-trigger-hint");
-    }
-    if !op["summary"]
-        .as_str()
-        .is_some_and(|s| s.starts_with("When "))
-    {
-        fail(at, "a trigger's summary does not start with When");
-    }
+    hinted_and_named(at, op, fail);
     if parameters(op).any(|p| p["name"] == "since" && p["x-ms-visibility"] != "internal") {
         fail(at, "the cursor parameter is not internal");
     }
@@ -86,6 +81,20 @@ fn trigger(d: &Value, at: &str, method: &str, op: &Value, fail: &mut impl FnMut(
                 &format!("the header {name} has a key a header may not have"),
             );
         }
+    }
+}
+
+/// What every trigger shows a maker: a hint, and a summary that starts
+/// with When.
+pub(super) fn hinted_and_named(at: &str, op: &Value, fail: &mut impl FnMut(&str, &str)) {
+    if op["x-ms-trigger-hint"].as_str().is_none_or(str::is_empty) {
+        fail(at, "no x-ms-trigger-hint");
+    }
+    if !op["summary"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("When "))
+    {
+        fail(at, "a trigger's summary does not start with When");
     }
 }
 

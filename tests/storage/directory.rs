@@ -236,7 +236,7 @@ async fn events_after(
 ) -> Vec<IdentityEvent> {
     match store.identity_events(r.id, at, 100).await.unwrap() {
         EventsRead::Events(events) => events,
-        EventsRead::Expired => panic!("expired"),
+        EventsRead::Expired { .. } => panic!("expired"),
     }
 }
 
@@ -297,7 +297,9 @@ pub async fn a_position_before_pruned_events_is_expired_and_the_end_outlives_pru
     assert_eq!(store.prune_events(Timestamp::now()).await.unwrap(), 2);
     assert_eq!(
         store.identity_events(r.id, start, 10).await.unwrap(),
-        EventsRead::Expired,
+        EventsRead::Expired {
+            through: seen[1].position
+        },
         "events after the position were pruned"
     );
     assert_eq!(

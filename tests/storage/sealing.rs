@@ -277,24 +277,48 @@ pub async fn the_columns_hold_sealed_values_that_read_back_whole(backend: Backen
     let signing = commid::tokens::SigningKey::generate().unwrap();
     store.insert_signing_key(signing.clone()).await.unwrap();
     let paging = store.paging_secret().await.unwrap();
+    let subscription = store
+        .create_subscription(commid::storage::NewSubscription {
+            id: commid::domain::SubscriptionId::generate(),
+            resource: resource.id,
+            callback_url: commid::domain::CallbackUrl::parse("https://hooks.example.com/x")
+                .unwrap(),
+            kinds: commid::domain::EventKinds::of(&[commid::domain::EventKind::Created]),
+            custom_id: None,
+            secret: commid::domain::WebhookSecret::generate(),
+            created_at: commid::domain::Timestamp::now(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
     let plaintexts = [
         resource.primary_key.text().expose(),
         resource.secondary_key.text().expose(),
         paging.expose(),
+        subscription.secret.expose(),
     ];
     all_sealed_under(&backend, &key, &plaintexts).await;
     drop(store);
 
     let again = backend.open(&[&key]).await;
-    assert_eq!(again.resources().await.unwrap(), vec![resource]);
+    assert_eq!(again.resources().await.unwrap(), vec![resource.clone()]);
     let stored = again.signing_keys().await.unwrap();
     assert_eq!(stored[0].private_key_pem, signing.private_key_pem);
     assert_eq!(again.paging_secret().await.unwrap(), paging);
+    let read = again
+        .subscription(resource.id, subscription.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.map(|s| s.secret),
+        Some(subscription.secret),
+        "opened whole"
+    );
     let census = sealing::census(&*again, &backend.layer(&[&key]).vault().unwrap())
         .await
         .unwrap();
-    assert_eq!((census.values, census.plaintext), (4, 0));
-    assert_eq!(census.by_key.get(&key.id), Some(&4));
+    assert_eq!((census.values, census.plaintext), (5, 0));
+    assert_eq!(census.by_key.get(&key.id), Some(&5));
 }
 
 pub async fn a_restart_with_the_same_key_serves_the_same_keys_and_tokens(backend: Backend) {

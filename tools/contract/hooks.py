@@ -40,7 +40,10 @@ Values tied together (positive cases only; a negative case stays invalid):
 - a `tenant` assignment of Entra ID users is for the tenant itself: its
   object id (path, or the merge patch member's name) is its `tenantId`;
 - `customId` and `externalId` are two names for one value: when a
-  generated body has both, they are made the same.
+  generated body has both, they are made the same;
+- a webhook's `callbackUrl` must be on the server's `webhook_allowed_hosts`
+  and resolve to addresses it may call: `run` allows `localhost:9` (with
+  private addresses allowed), and a generated URL becomes one there.
 Each rule is also written in the operation's description, and tested by
 the Rust tests (tests/api/).
 """
@@ -83,6 +86,15 @@ class Credentials:
     def set(self, case, data, ctx):
         _credentialed.add(case.id)
 
+
+# The callback URL tools/contract/run lets subscriptions name.
+CALLBACK = "https://localhost:9/hook"
+SUBSCRIBING = {
+    "/webhookSubscriptions",
+    "/triggers/identityCreated/subscriptions",
+    "/triggers/identityDeleted/subscriptions",
+    "/triggers/identityTokensRevoked/subscriptions",
+}
 
 FEED = "since"
 LIST = "continuationToken"
@@ -208,6 +220,9 @@ def before_call(ctx, case, kwargs):
         if isinstance(case.body, dict):
             for object_id, assignment in case.body.items():
                 _tenant_is_object(assignment, object_id)
+    elif path in SUBSCRIBING and method == "POST":
+        if isinstance(case.body, dict) and "callbackUrl" in case.body:
+            case.body["callbackUrl"] = CALLBACK
     elif path == "/identities" and method == "POST":
         body = case.body
         if isinstance(body, dict) and "customId" in body and "externalId" in body:

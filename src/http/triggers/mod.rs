@@ -7,16 +7,53 @@
 //! travels in the URL, so the server keeps no state per flow and any
 //! instance can answer any poll. A first poll (no `since`) starts at the
 //! feed's current end.
+//!
+//! The operations are not written one by one: `declared.rs` makes one per
+//! kind of [`EventKind::ALL`], route and OpenAPI entry, from its spec, and
+//! `webhook.rs` the webhook trigger of each kind beside it.
 
-mod created;
-mod deleted;
-mod tokens_revoked;
+mod declared;
+mod webhook;
 
-pub use created::identity_created;
-pub use deleted::identity_deleted;
-pub use tokens_revoked::identity_tokens_revoked;
+/// Every kind's polling trigger and webhook trigger.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use actix_web::web::{self, Data};
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
+        cfg.route(
+            spec.polling_path,
+            web::get().to(move |req: ApiRequest, state: Data<AppState>| async move {
+                poll(&req, &state, spec).await
+            }),
+        )
+        .route(
+            spec.webhook_path,
+            web::post().to(move |req: ApiRequest, state: Data<AppState>| async move {
+                webhook::register(&req, &state, spec).await
+            }),
+        );
+    }
+}
 
-use crate::domain::{ApiVersion, EventKind, FeedPosition, ResourceId};
+/// Every kind's triggers, in the document.
+pub fn document(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::HttpMethod;
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
+        api.paths.add_path_operation(
+            spec.polling_path,
+            vec![HttpMethod::Get],
+            declared::entry(spec),
+        );
+        api.paths.add_path_operation(
+            spec.webhook_path,
+            vec![HttpMethod::Post],
+            webhook::entry(spec),
+        );
+    }
+}
+
+use crate::domain::{ApiVersion, EventKind, EventKindSpec, FeedPosition, ResourceId};
 use crate::error::ApiError;
 use crate::http::identity_events::as_answered;
 use crate::http::links::Origin;
@@ -37,14 +74,6 @@ pub const IDLE_SECONDS: u32 = 60;
 /// Events read per poll, at most, whatever their kind: one poll stays cheap
 /// however many events of other kinds it has to skip.
 pub const SCAN: usize = 1000;
-
-/// One trigger: the events it fires on, and its own path for `Location`.
-pub struct Trigger {
-    pub kind: EventKind,
-    pub path: &'static str,
-    /// What it does, for the pass-through's refusal.
-    pub purpose: &'static str,
-}
 
 /// A trigger's query: the version, and the cursor its last answer's
 /// `Location` carried.
@@ -110,20 +139,37 @@ fn answer(kind: EventKind, after: FeedPosition, read: &[IdentityEvent]) -> Answe
     }
 }
 
-/// Answers one poll of `trigger`.
+/// What a trigger of `spec` does, for the pass-through's refusal: `start a
+/// flow when a user is created`.
+pub fn purpose(spec: &EventKindSpec) -> String {
+    let summary = spec.summary;
+    let lowered: String = summary
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .collect();
+    format!("start a flow {lowered}{}", &summary[1..])
+}
+
+/// Answers one poll of the trigger of `spec`.
 pub async fn poll(
     req: &ApiRequest,
     state: &AppState,
-    trigger: &Trigger,
+    trigger: &EventKindSpec,
 ) -> Result<HttpResponse, ApiError> {
-    let resource = req.refuse_upstream(trigger.purpose)?;
+    let resource = req.refuse_upstream(&purpose(trigger))?;
     let origin = Origin::of(req.http(), resource);
     let location = |position: FeedPosition| {
         let pairs = [
             ("api-version", req.api_version.as_str().to_owned()),
             ("since", state.paging.cursor(resource.id, position)),
         ];
-        origin.link(&format!("{}?{}", trigger.path, query_string(&pairs)))
+        origin.link(&format!(
+            "{}?{}",
+            trigger.polling_path,
+            query_string(&pairs)
+        ))
     };
     let Some(since) = req.param("since") else {
         let end = state.store.feed_end().await?;
@@ -158,13 +204,13 @@ pub async fn poll(
 async fn restart(
     state: &AppState,
     resource: ResourceId,
-    trigger: &Trigger,
+    trigger: &EventKindSpec,
     location: impl Fn(FeedPosition) -> String,
 ) -> Result<HttpResponse, ApiError> {
     log::warn!(
         "trigger {} of resource {resource}: events after its cursor are past the retention and were pruned; \
          it starts again at the feed's current end, and the pruned events will not fire it",
-        trigger.path
+        trigger.polling_path
     );
     let end = state.store.feed_end().await?;
     Ok(waiting(location(end), IDLE_SECONDS))

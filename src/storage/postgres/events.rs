@@ -112,8 +112,8 @@ pub async fn read(
                 .await
                 .map_err(map_err)?
                 .map(|r| r.get(0));
-            if through.is_some_and(|t| t as u64 > after.0) {
-                return Ok(None);
+            if let Some(through) = through.filter(|t| *t as u64 > after.0) {
+                return Ok(Err(FeedPosition(through as u64)));
             }
             let rows = tx
                 .query(
@@ -124,11 +124,12 @@ pub async fn read(
                 .await
                 .map_err(map_err)?;
             tx.commit().await.map_err(map_err)?;
-            Ok(Some(rows))
+            Ok(Ok(rows))
         })
         .await?;
-    let Some(rows) = rows else {
-        return Ok(EventsRead::Expired);
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(through) => return Ok(EventsRead::Expired { through }),
     };
     rows.iter()
         .map(|r| {

@@ -7,6 +7,7 @@ mod directory;
 mod events;
 mod schema;
 mod store;
+mod subscriptions;
 mod tls;
 mod touches;
 

@@ -98,6 +98,32 @@ CREATE TABLE assignments (
     r#"
 ALTER TABLE identities ALTER COLUMN custom_id TYPE TEXT COLLATE "C";
 "#,
+    // Webhook subscriptions (storage/subscriptions.rs): each keeps its place
+    // in the change feed (position) and a lease, held by one deliverer at a
+    // time, that expires when that deliverer dies.
+    r#"
+CREATE TABLE webhook_subscriptions (
+    id                TEXT PRIMARY KEY,
+    resource_id       TEXT NOT NULL REFERENCES resources(id),
+    callback_url      TEXT NOT NULL,
+    kinds             BIGINT NOT NULL,
+    custom_id         TEXT,
+    secret            TEXT NOT NULL,
+    created_at        BIGINT NOT NULL,
+    position          BIGINT NOT NULL,
+    state             TEXT NOT NULL,
+    failures          BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at   BIGINT NOT NULL,
+    last_attempt_at   BIGINT,
+    last_delivered_at BIGINT,
+    last_error        TEXT,
+    delivered         BIGINT NOT NULL DEFAULT 0,
+    lease_owner       TEXT,
+    lease_until       BIGINT
+);
+CREATE INDEX webhook_subscriptions_by_resource ON webhook_subscriptions (resource_id, id);
+CREATE INDEX webhook_subscriptions_due ON webhook_subscriptions (state, next_attempt_at);
+"#,
 ];
 
 /// An arbitrary constant naming commid's migration lock.

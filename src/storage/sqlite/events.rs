@@ -58,8 +58,10 @@ pub fn read(
         .prepare_cached("SELECT through FROM identity_event_pruning WHERE resource_id = ?1")?
         .query_row([resource.to_string()], |r| r.get(0))
         .optional()?;
-    if pruned.is_some_and(|through| through as u64 > after.0) {
-        return Ok(Ok(EventsRead::Expired));
+    if let Some(through) = pruned.filter(|through| *through as u64 > after.0) {
+        return Ok(Ok(EventsRead::Expired {
+            through: FeedPosition(through as u64),
+        }));
     }
     let rows: Vec<EventColumns> = tx
         .prepare_cached(

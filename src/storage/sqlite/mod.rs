@@ -7,6 +7,7 @@ mod identities;
 mod readers;
 mod rows;
 mod schema;
+mod subscriptions;
 mod token_states;
 mod touches;
 mod writer;
@@ -68,6 +69,9 @@ impl SqliteStore {
         let mut conn = Connection::open(&path).map_err(map_err)?;
         schema::configure(&conn).map_err(map_err)?;
         schema::migrate(&mut conn)?;
+        if access == Access::Exclusive {
+            subscriptions::release_leases(&conn).map_err(map_err)?;
+        }
         let writer = writer::Writer::start(conn, queue);
         Ok(SqliteStore {
             touches: touches::start(writer.clone()),

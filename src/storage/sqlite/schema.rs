@@ -81,6 +81,32 @@ CREATE TABLE assignments (
     PRIMARY KEY (resource_id, kind, tenant_key, object_id)
 ) WITHOUT ROWID;
 "#,
+    // Webhook subscriptions (storage/subscriptions.rs): each keeps its place
+    // in the change feed (position) and a lease, held by one deliverer at a
+    // time, that expires when that deliverer dies.
+    r#"
+CREATE TABLE webhook_subscriptions (
+    id                TEXT PRIMARY KEY,
+    resource_id       TEXT NOT NULL REFERENCES resources(id),
+    callback_url      TEXT NOT NULL,
+    kinds             INTEGER NOT NULL,
+    custom_id         TEXT,
+    secret            TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    position          INTEGER NOT NULL,
+    state             TEXT NOT NULL,
+    failures          INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at   INTEGER NOT NULL,
+    last_attempt_at   INTEGER,
+    last_delivered_at INTEGER,
+    last_error        TEXT,
+    delivered         INTEGER NOT NULL DEFAULT 0,
+    lease_owner       TEXT,
+    lease_until       INTEGER
+) WITHOUT ROWID;
+CREATE INDEX webhook_subscriptions_by_resource ON webhook_subscriptions (resource_id, id);
+CREATE INDEX webhook_subscriptions_due ON webhook_subscriptions (state, next_attempt_at);
+"#,
 ];
 
 /// Applies the migrations this database has not seen yet, in one transaction.
