@@ -17,7 +17,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import compare  # noqa: E402
+import bearer  # noqa: E402
 import directory  # noqa: E402
+import flood  # noqa: E402
 import metrics  # noqa: E402
 import openloop  # noqa: E402
 import postgres  # noqa: E402
@@ -25,6 +27,9 @@ from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
 
 BIN = os.path.abspath("target/release/commid")
 QUICK = "--quick" in sys.argv
+# `--only NAME`: one group of rows (flood, bearer), printed and not written to docs/.
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+SECTIONS = ("flood", "bearer")
 DURATION = 5 if QUICK else 10
 CONNECTIONS = 64
 RATE = 5000
@@ -186,6 +191,18 @@ def main():
 
     print("seeding 1,000 identities", flush=True)
     small_dir, small_ids, _ = seeded(1000)
+    if ONLY:
+        if ONLY not in SECTIONS:
+            sys.exit(f"bench: --only takes one of {', '.join(SECTIONS)}")
+        if ONLY == "flood":
+            flood.measure(Server, row, small_dir, small_ids, DURATION)
+        else:
+            s = Server(small_dir)
+            ceiling, _, _ = wrk(s, [("GET", "/healthz", {"Host": s.host}, b"")], "ceiling GET /healthz")
+            s.stop()
+            bearer.measure(Server, BIN, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
+        report(rows, started, write=False)
+        return
     server = Server(small_dir)
     row("start-up time (existing data dir)", server.startup_seconds * 1000, "ms")
     idle = server.rss_mb()
@@ -240,6 +257,8 @@ def main():
     directory.cost_rows(Server, wrk, issue_requests, row, small_dir, small_ids, ROUNDS)
     directory.create_rows(Server, wrk, row, fresh_dir, ROUNDS)
     metrics.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
+    flood.measure(Server, row, small_dir, small_ids, DURATION)
+    bearer.measure(Server, BIN, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
 
     victims = 100_000
     print(f"seeding {victims:,} identities to delete", flush=True)
@@ -300,7 +319,7 @@ def load_note(started):
             f"and the 15-minute load average at its end was {load15} (the server and the load tools make about 3). ")
 
 
-def report(rows, started):
+def report(rows, started, write=True):
     machine = f"{os.cpu_count()} cores, {cpu_model()}, {mem_gb():.0f} GiB, Linux {platform.release()}"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     lines = [
@@ -314,6 +333,8 @@ def report(rows, started):
         lines.append(f"| {name} | {v} | {r} | {target or ''} | {m} |")
     table = "\n".join(lines)
     print("\n" + table)
+    if not write:
+        return
     header = (f"# Benchmarks\n\nMade by `bench/run`{' --quick' if QUICK else ''} on "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, on {machine}. "
               f"The load tools share the CPU with the server (2 HTTP workers; SQLite store unless a row says PostgreSQL): wrk with 2 threads and "

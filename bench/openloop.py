@@ -22,9 +22,10 @@ def oha():
     return path
 
 
-def latency(base, req, rate, duration, connections=50):
+def latency(base, req, rate, duration, connections=50, statuses=None):
     """Percentiles (ms) of the 2xx responses to `req` sent at `rate` requests/s
-    for `duration` s; returns (percentiles, achieved rate, failed count).
+    for `duration` s; returns (percentiles, achieved rate, failed count), and
+    fills `statuses` (a dict), when given, with the count of each status.
 
     Every request is the same pre-signed one: commid accepts a signature for
     15 minutes either side of its date, far longer than a run, and the body
@@ -50,8 +51,10 @@ def latency(base, req, rate, duration, connections=50):
     if run.returncode != 0:
         sys.exit(f"bench: oha failed: {run.stderr.strip()}")
     out = json.loads(run.stdout)
-    statuses = out["statusCodeDistribution"]
-    failed = sum(n for code, n in statuses.items() if not code.startswith("2")) + sum(out["errorDistribution"].values())
+    counts = out["statusCodeDistribution"]
+    if statuses is not None:
+        statuses.update(counts)
+    failed = sum(n for code, n in counts.items() if not code.startswith("2")) + sum(out["errorDistribution"].values())
     ok = out.get("latencyPercentilesSuccessful") or {}
     return ({p: (ok.get(f"p{p}") or float("nan")) * 1000 for p in (50, 99, 99.9)},
             out["summary"]["requestsPerSec"], failed)

@@ -10,7 +10,11 @@
 // signs): a Teams user's, valid for an hour and expired (Teams-user
 // exchange); one with TeamsExtension.ManageCalls (Teams Phone
 // extensibility); one for Communication Services Clients with VoIP and
-// Chat (Entra ID users). Node's own crypto only: no packages.
+// Chat (Entra ID users); and, for the signed operations (management), a
+// managed identity's token per role (owner, issuer, reader, and one whose
+// principal holds none), with the audience DefaultAzureCredential gets for
+// https://communication.azure.com//.default; interop/run grants the roles.
+// Node's own crypto only: no packages.
 "use strict";
 
 const crypto = require("node:crypto");
@@ -40,7 +44,7 @@ fs.writeFileSync(
     `issuer = "${ISSUER}"`,
     'jwks_file = "jwks.json"',
     `client_ids = ["${APP_ID}"]`,
-    'exchanges = ["teams_user", "teams_extension", "entra_user"]',
+    'exchanges = ["teams_user", "teams_extension", "entra_user", "management"]',
     "",
   ].join("\n"),
 );
@@ -76,3 +80,17 @@ console.log(`COMMID_TEAMS_EXTENSION_TOKEN=${mint(3600, { scp: "TeamsExtension.Ma
 console.log(
   `COMMID_ENTRA_USER_TOKEN=${mint(3600, { aud: "https://communication.azure.com/clients", scp: "VoIP Chat" })}`,
 );
+
+// Managed identities' tokens (Entra v1.0 shape) for the signed operations.
+const ROLES = {
+  OWNER: "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d01",
+  ISSUER: "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d02",
+  READER: "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d03",
+  NOBODY: "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d04",
+};
+console.log(`COMMID_MANAGEMENT_ISSUER=${ISSUER}`);
+for (const [role, oid] of Object.entries(ROLES)) {
+  const token = mint(3600, { aud: "https://communication.azure.com/", oid, sub: oid, scp: undefined, ver: "1.0" });
+  console.log(`COMMID_${role}_OID=${oid}`);
+  console.log(`COMMID_${role}_TOKEN=${token}`);
+}

@@ -20,7 +20,7 @@ pub use settings::{
     Layer, ServeFlags, StoreFlags,
 };
 
-use crate::domain::{Endpoint, TrustedIssuer};
+use crate::domain::{Endpoint, TrustedIssuer, TrustedProxies};
 use crate::upstream::UpstreamOptions;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -86,11 +86,16 @@ pub struct Config {
 }
 
 /// Overload protection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Per resource; 0 turns the limit off.
     pub rate_per_second: u32,
     pub burst: u32,
+    /// Failed authentications per client address; 0 turns the limit off.
+    pub failures_per_second: u32,
+    pub failure_burst: u32,
+    /// Whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     pub write_queue: usize,
 }
 
@@ -142,6 +147,23 @@ impl Layer {
                 "rate limit burst {burst} is out of range: use 1 to 60 × the rate ({rate_per_second}/s)."
             )));
         }
+        let failures_per_second = declared(self.auth_failure_limit_per_second);
+        let failure_burst = self
+            .auth_failure_limit_burst
+            .unwrap_or(failures_per_second.saturating_mul(10).max(1));
+        if failures_per_second > 0
+            && !(1..=failures_per_second.saturating_mul(3600)).contains(&failure_burst)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "auth failure limit burst {failure_burst} is out of range: use 1 to 3600 × the rate ({failures_per_second}/s)."
+            )));
+        }
+        let trusted_proxies =
+            TrustedProxies::parse(declared(self.trusted_proxies.as_deref())).map_err(|e| {
+                ConfigError::Invalid(format!(
+                    "trusted_proxies: {e} List your reverse proxies' addresses, for example [\"10.0.0.5\", \"172.16.0.0/12\"]."
+                ))
+            })?;
         let write_queue = declared(self.write_queue);
         if !(1..=1_000_000).contains(&write_queue) {
             return Err(ConfigError::Invalid(format!(
@@ -151,8 +173,25 @@ impl Layer {
         Ok(Limits {
             rate_per_second,
             burst,
+            failures_per_second,
+            failure_burst,
+            trusted_proxies,
             write_queue,
         })
+    }
+
+    /// The issuers (`iss`) the configuration file trusts for management
+    /// on resource `resource`.
+    pub fn management_issuers(&self, resource: &str) -> Result<Vec<String>, ConfigError> {
+        let issuers = issuers::resolve(self.trusted_issuers.as_deref().unwrap_or_default())?;
+        Ok(issuers
+            .into_iter()
+            .filter(|i| {
+                i.resource.as_str() == resource
+                    && i.trusted_for(crate::domain::Exchange::Management)
+            })
+            .map(|i| i.issuer)
+            .collect())
     }
 
     /// The data dir these settings name, or the default one.

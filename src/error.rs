@@ -15,6 +15,8 @@ use std::borrow::Cow;
 pub enum ErrorKind {
     Validation,
     Unauthenticated,
+    /// Authenticated, without a role that allows the operation.
+    Forbidden,
     NotFound,
     /// What was asked for existed once and is gone for good.
     Gone,
@@ -36,6 +38,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Validation => StatusCode::BAD_REQUEST,
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Gone => StatusCode::GONE,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -101,6 +104,28 @@ impl ApiError {
 
     pub fn denied(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unauthenticated, "Denied", message)
+    }
+
+    /// A Bearer token whose principal holds no role allowing the operation,
+    /// as Azure's role-based access control answers (`AuthorizationFailed`):
+    /// who, what, where, and the roles that would do.
+    pub fn authorization_failed(
+        actor: &impl std::fmt::Display,
+        operation: &str,
+        resource: &str,
+        roles: &[crate::domain::Role],
+    ) -> Self {
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Self::new(
+            ErrorKind::Forbidden,
+            "AuthorizationFailed",
+            format!(
+                "The client '{actor}' does not have authorization to perform action '{operation}' over \
+                 scope '{resource}' or the scope is invalid. A role assignment on the resource of one of \
+                 these roles allows it: {}.",
+                roles.join(", ")
+            ),
+        )
     }
 
     /// A Teams user's token that cannot be exchanged: ACS's one answer,
@@ -219,13 +244,26 @@ impl ApiError {
 
     /// The resource's request rate is over its limit.
     pub fn too_many_requests(per_second: u32, retry_after: std::time::Duration) -> Self {
-        let mut e = Self::new(
-            ErrorKind::Overloaded,
-            "TooManyRequests",
+        Self::overloaded(
             format!(
                 "This resource is limited to {per_second} requests per second. Retry after the time in the Retry-After header."
             ),
-        );
+            retry_after,
+        )
+    }
+
+    /// The client's address failed authentication too often lately.
+    pub fn too_many_failures(per_second: u32, retry_after: std::time::Duration) -> Self {
+        Self::overloaded(
+            format!(
+                "Too many requests with failed authentication came from this address (at most {per_second} per second). Retry after the time in the Retry-After header."
+            ),
+            retry_after,
+        )
+    }
+
+    fn overloaded(message: String, retry_after: std::time::Duration) -> Self {
+        let mut e = Self::new(ErrorKind::Overloaded, "TooManyRequests", message);
         e.retry_after_seconds = Some(retry_after.as_secs_f64().ceil().max(1.0) as u32);
         e
     }

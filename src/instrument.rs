@@ -7,6 +7,7 @@ use crate::config::{Config, MetricsServing};
 use crate::http;
 use crate::issuers::TrustedIssuers;
 use crate::metrics::{Kind, Metrics, Operation, Sample, Unit};
+use crate::router;
 use crate::storage::{MeasuredStore, Store, StoreProbes};
 use crate::tokens::KeyRing;
 use actix_web::dev::Server;
@@ -85,6 +86,8 @@ pub struct Sources {
     pub issuers: Arc<TrustedIssuers>,
     /// `None` when there is no rate limit.
     pub rate_limited: Option<Arc<AtomicU64>>,
+    /// `None` when failed authentications are not limited.
+    pub failures_limited: Option<Arc<AtomicU64>>,
     pub upstream: Arc<crate::upstream::Counts>,
     pub change_feed_lag: Option<LagProbe>,
     pub webhooks: Arc<crate::webhooks::Counts>,
@@ -92,10 +95,10 @@ pub struct Sources {
 
 /// Every operation of the OpenAPI document, by template and method.
 pub fn documented_operations() -> Vec<Operation> {
-    let doc = http::openapi();
+    let doc = router::openapi();
     let mut operations = Vec::new();
     for (template, item) in &doc.paths.paths {
-        for (method, operation) in http::operations(item) {
+        for (method, operation) in http::allow::operations(item) {
             if let Some(id) = &operation.operation_id {
                 operations.push(Operation {
                     template: template.clone(),
@@ -135,6 +138,15 @@ fn register(metrics: &mut Metrics, sources: Sources) {
             Kind::Counter,
             "rate_limited_requests",
             "Requests refused with 429 because their resource was over its rate",
+            None,
+            move || vec![("", count(&rejected))],
+        );
+    }
+    if let Some(rejected) = sources.failures_limited {
+        metrics.sample(
+            Kind::Counter,
+            "auth_failure_limited_requests",
+            "Requests refused with 429 because their client address failed authentication too often",
             None,
             move || vec![("", count(&rejected))],
         );
@@ -290,7 +302,7 @@ fn serve_separately(
     listener: TcpListener,
     metrics: Arc<Metrics>,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let server = actix_web::HttpServer::new(move || http::metrics_app(metrics.clone()))
+    let server = actix_web::HttpServer::new(move || router::metrics_app(metrics.clone()))
         .disable_signals()
         .workers(1)
         .shutdown_timeout(1)

@@ -8,7 +8,8 @@
 //! sealed with the [`vault`]), [`tokens`]
 //! (signing and verifying), [`auth`] (request authentication), [`issuers`]
 //! (trusted OpenID Connect issuers for the Teams exchange), [`http`]
-//! (one handler per operation), [`startup`] (building the server),
+//! (one handler per operation), [`router`] (the table of operations: each
+//! handler and who may call it), [`startup`] (building the server),
 //! [`client`] (the outbound ACS client), [`upstream`] (pass-through to real
 //! ACS resources, over that client), [`webhooks`] (subscriptions delivered
 //! from the change feed) and [`cli`].
@@ -29,6 +30,8 @@ pub mod limits;
 pub mod logs;
 pub mod metrics;
 pub mod report;
+pub mod roles;
+pub mod router;
 pub mod shutdown;
 pub mod startup;
 pub mod storage;

@@ -5,10 +5,12 @@
 use crate::config::{Config, MetricsServing, Tls};
 use crate::directory::Directory;
 use crate::domain::{DataLocation, Endpoint, Invalid, KeySlot, Resource, ResourceName, Secret};
-use crate::http::{self, AppState};
+use crate::http::{self, state::AppState};
 use crate::instrument;
 use crate::issuers::{IssuerError, TrustedIssuers};
-use crate::limits::RateLimiter;
+use crate::limits::{FailureLimiter, RateLimiter};
+use crate::roles::RoleBook;
+use crate::router;
 use crate::shutdown::ShutdownSignals;
 use crate::storage::sealing::{self, Reseal, SealingError};
 use crate::storage::{self, Store, StoreError};
@@ -73,8 +75,8 @@ pub enum StartError {
     Serve(#[source] std::io::Error),
 }
 
-/// How often a server rereads resources and signing keys changed by
-/// administrative commands.
+/// How often a server rereads resources, signing keys and roles changed by
+/// administrative commands or other instances.
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
 impl Application {
@@ -95,21 +97,32 @@ impl Application {
                 .map_err(StartError::Resources)?,
         );
         let keys = Arc::new(KeyRing::load(&*store).await.map_err(StartError::Keys)?);
+        let roles = Arc::new(
+            RoleBook::load(&*store)
+                .await
+                .map_err(StartError::Resources)?,
+        );
         let issuers = Arc::new(load_issuers(&config, &directory).await?);
         let paging = store.paging_secret().await.map_err(StartError::Resources)?;
         let hooks = Hooks::new();
-        let (state, metrics_server) = app_state(
-            &config, &store, &directory, &keys, &issuers, &paging, &hooks, metrics,
-        )?;
-        let (server, tls_certificate) = serve(&config, listener, state, &directory)?;
+        let loaded = Loaded {
+            directory: &directory,
+            keys: &keys,
+            issuers: &issuers,
+            roles: &roles,
+        };
+        let (state, metrics_server) = app_state(&config, &store, loaded, &paging, &hooks, metrics)?;
+        let (server, tls_certificate) = serve(&config, listener, state.clone(), &directory)?;
         let deliveries =
             Deliveries::start(store.clone(), &config.webhooks, hooks.feed, hooks.counts)
                 .map_err(StartError::Webhooks)?;
         let mut refreshers = issuers.spawn_refreshers();
+        refreshers.push(tokio::spawn(forget_idle_limits(state.clone())));
         refreshers.push(tokio::spawn(refresh(
             store.clone(),
             directory.clone(),
             keys,
+            roles,
         )));
         refreshers.push(tokio::spawn(prune(store.clone(), config.event_retention)));
         Ok(Application {
@@ -336,18 +349,34 @@ impl Hooks {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What was read from the store and the configuration at start, which
+/// the refreshers keep current.
+struct Loaded<'a> {
+    directory: &'a Arc<Directory>,
+    keys: &'a Arc<KeyRing>,
+    issuers: &'a Arc<TrustedIssuers>,
+    roles: &'a Arc<RoleBook>,
+}
+
 fn app_state(
     config: &Config,
     store: &Arc<dyn Store>,
-    directory: &Arc<Directory>,
-    keys: &Arc<KeyRing>,
-    issuers: &Arc<TrustedIssuers>,
+    loaded: Loaded<'_>,
     paging: &Secret,
     hooks: &Hooks,
     metrics: Option<instrument::Setup>,
 ) -> Result<(Data<AppState>, Option<instrument::ScrapeServer>), StartError> {
+    let Loaded {
+        directory,
+        keys,
+        issuers,
+        roles,
+    } = loaded;
     let limiter = RateLimiter::new(config.limits.rate_per_second, config.limits.burst);
+    let failures = FailureLimiter::new(
+        config.limits.failures_per_second,
+        config.limits.failure_burst,
+    );
     let upstream = Upstream::new(&config.upstream).map_err(StartError::Upstream)?;
     let probes = store.probes();
     let feed_lag = probes.feed_lag.clone();
@@ -356,6 +385,7 @@ fn app_state(
         keys: keys.clone(),
         issuers: issuers.clone(),
         rate_limited: limiter.as_ref().map(RateLimiter::rejected),
+        failures_limited: failures.as_ref().map(FailureLimiter::rejected),
         upstream: upstream.counts(),
         change_feed_lag: feed_lag.map(|lag| Box::new(move || Some(lag())) as instrument::LagProbe),
         webhooks: hooks.counts.clone(),
@@ -370,10 +400,14 @@ fn app_state(
         keys: keys.clone(),
         verified: crate::tokens::VerifiedTokens::new(config.verify_cache_bytes),
         issuers: issuers.clone(),
+        management_tokens: crate::issuers::ManagementTokens::default(),
+        roles: roles.clone(),
         body_limit: config.body_limit,
         limiter,
+        failures,
+        trusted_proxies: config.limits.trusted_proxies.clone(),
         upstream,
-        connector_definition: http::connector_definition::derive()
+        connector_definition: http::connector_definition::derive(&router::openapi_json())
             .map_err(StartError::Connector)?,
         paging: http::paging::PagingKey::new(paging),
         callbacks: config.webhooks.policy(),
@@ -392,7 +426,7 @@ fn serve(
     state: Data<AppState>,
     directory: &Directory,
 ) -> Result<(Server, Option<PathBuf>), StartError> {
-    let server = HttpServer::new(move || http::app(state.clone()))
+    let server = HttpServer::new(move || router::app(state.clone()))
         .disable_signals()
         .workers(config.workers)
         .shutdown_timeout(10);
@@ -467,7 +501,12 @@ async fn prune(store: Arc<dyn Store>, retention: Duration) {
     }
 }
 
-async fn refresh(store: Arc<dyn Store>, directory: Arc<Directory>, keys: Arc<KeyRing>) {
+async fn refresh(
+    store: Arc<dyn Store>,
+    directory: Arc<Directory>,
+    keys: Arc<KeyRing>,
+    roles: Arc<RoleBook>,
+) {
     let mut ticker = tokio::time::interval(REFRESH_EVERY);
     ticker.tick().await;
     loop {
@@ -477,6 +516,27 @@ async fn refresh(store: Arc<dyn Store>, directory: Arc<Directory>, keys: Arc<Key
         }
         if let Err(e) = keys.reload(&*store).await {
             log::warn!("cannot reload signing keys: {}", crate::report::chain(&e));
+        }
+        if let Err(e) = roles.reload(&*store).await {
+            log::warn!("cannot reload the roles: {e}");
+        }
+    }
+}
+
+/// How often the limiters forget the keys they no longer need.
+const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
+
+/// Keeps the limiters' memory to the resources and addresses seen lately.
+async fn forget_idle_limits(state: Data<AppState>) {
+    let mut ticker = tokio::time::interval(FORGET_IDLE_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Some(limiter) = &state.limiter {
+            limiter.forget_idle();
+        }
+        if let Some(failures) = &state.failures {
+            failures.forget_idle();
         }
     }
 }

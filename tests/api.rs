@@ -3,6 +3,8 @@
 
 mod common;
 mod api {
+    mod access;
+    mod admission;
     mod auth;
     mod bearer_refused;
     mod cancellation;
@@ -14,6 +16,7 @@ mod api {
     mod entra_issuer;
     mod entra_users;
     mod errors;
+    mod management;
     mod methods;
     mod metrics;
     mod overload;

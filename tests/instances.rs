@@ -5,6 +5,7 @@ mod instances {
     mod feed;
     mod multi_instance;
     mod outage;
+    mod roles;
     mod triggers;
     mod webhooks;
 }

@@ -15,6 +15,7 @@ mod storage {
     pub mod cancellation;
     pub mod directory;
     pub mod prefix;
+    pub mod roles;
     pub mod sealing;
     pub mod subscriptions;
 }
@@ -22,6 +23,7 @@ use storage::assignments::*;
 use storage::cancellation::*;
 use storage::directory::*;
 use storage::prefix::*;
+use storage::roles::*;
 use storage::subscriptions::*;
 
 pub fn resource(name: &str) -> Resource {
@@ -38,6 +40,7 @@ pub fn new_identity(resource: &Resource, custom: Option<&str>) -> NewIdentity {
         custom_id: custom.map(|c| CustomId::parse(c.to_owned(), Member::CustomId).unwrap()),
         created_at: Timestamp::now(),
         token_issued_at: None,
+        actor: None,
     }
 }
 
@@ -377,6 +380,8 @@ macro_rules! suite {
                     progress_failures_suspension_and_resumption_are_kept,
                     a_revoke_or_delete_abandoned_at_any_point_leaves_the_token_state_as_stored,
                     random_writes_some_abandoned_leave_memory_counts_and_feed_agreeing_with_the_rows,
+                    roles_are_granted_once_listed_and_revoked,
+                    the_feed_records_who_made_each_change,
                 );
             }
         )*

@@ -150,6 +150,11 @@ pub struct IdentityEvent {
     /// When it happened.
     #[schema(format = DateTime)]
     pub at: String,
+    /// Who made the change: `key:primary` or `key:secondary`, or the
+    /// principal and its issuer (`oid:<object id>@<issuer>`) of a Bearer
+    /// token. Absent for changes recorded before commid kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// Events of the change feed, and where to read on from.

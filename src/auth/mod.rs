@@ -8,7 +8,7 @@ pub mod route;
 
 use crate::acs::{ConnectionString, hmac};
 use crate::directory::Directory;
-use crate::domain::{AllowedHosts, Resource};
+use crate::domain::{AllowedHosts, KeySlot, Resource};
 use actix_web::HttpRequest;
 use actix_web::http::header::{AUTHORIZATION, HOST};
 pub use route::Destination;
@@ -61,6 +61,15 @@ impl AuthFailure {
     }
 }
 
+/// A request that proved knowledge of a key: where it goes, and which key
+/// of a local resource it proved (`None` when forwarded: the upstream
+/// checks its own).
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub destination: Destination,
+    pub key: Option<KeySlot>,
+}
+
 /// Where the request goes. HMAC-signed requests are always for a resource
 /// of this server; `upstream` is the allow-list a connection string's
 /// endpoint may be forwarded to.
@@ -70,12 +79,16 @@ pub fn authenticate(
     directory: &Directory,
     upstream: &AllowedHosts,
     now: SystemTime,
-) -> Result<Destination, AuthFailure> {
+) -> Result<Authenticated, AuthFailure> {
     if let Some(value) = req.headers().get(AUTHORIZATION) {
         let value = value
             .to_str()
             .map_err(|_| AuthFailure::Malformed("The Authorization header is not text.".into()))?;
-        return verify_signature(req, value, body, directory, now).map(Destination::Local);
+        let (resource, slot) = verify_signature(req, value, body, directory, now)?;
+        return Ok(Authenticated {
+            destination: Destination::Local(resource),
+            key: Some(slot),
+        });
     }
     if let Some(value) = req.headers().get(CONNECTION_STRING_HEADER) {
         let cs = value
@@ -105,7 +118,7 @@ fn verify_signature(
     body: &[u8],
     directory: &Directory,
     now: SystemTime,
-) -> Result<Arc<Resource>, AuthFailure> {
+) -> Result<(Arc<Resource>, KeySlot), AuthFailure> {
     let auth = hmac::Authorization::parse(header).ok_or_else(|| {
         AuthFailure::Malformed(
             "The Authorization header must read 'HMAC-SHA256 SignedHeaders=…&Signature=…'.".into(),
@@ -169,21 +182,25 @@ fn verify_signature(
             .map(|(name, value)| if name == "host" { host } else { value })
             .collect();
         let sts = hmac::string_to_sign(method, target, &values);
-        let mut ok = false;
-        for key in resource.keys() {
-            ok |= hmac::verify(key.bytes(), &sts, &auth.signature);
+        // Both keys are tried whatever the first gives (no early exit).
+        let [primary, secondary] = resource
+            .keys()
+            .map(|key| hmac::verify(key.bytes(), &sts, &auth.signature));
+        match (primary, secondary) {
+            (true, _) => Some(KeySlot::Primary),
+            (false, true) => Some(KeySlot::Secondary),
+            (false, false) => None,
         }
-        ok
     };
     // Python signs `h:443` for an endpoint with a default port but sends
     // `Host: h`, so a host without a port is also tried with each default.
-    if matches(&host) {
-        return Ok(resource);
+    if let Some(slot) = matches(&host) {
+        return Ok((resource, slot));
     }
     if !host.contains(':') || host.ends_with(']') {
         for port in [443, 80] {
-            if matches(&format!("{host}:{port}")) {
-                return Ok(resource);
+            if let Some(slot) = matches(&format!("{host}:{port}")) {
+                return Ok((resource, slot));
             }
         }
     }

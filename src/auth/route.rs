@@ -13,10 +13,10 @@
 //! So the single-resource rule never captures an allow-listed host, and a
 //! host outside the list is never contacted.
 
-use super::AuthFailure;
+use super::{AuthFailure, Authenticated};
 use crate::acs::ConnectionString;
 use crate::directory::Directory;
-use crate::domain::{AllowedHosts, Resource};
+use crate::domain::{AllowedHosts, KeySlot, Resource};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
@@ -33,27 +33,37 @@ pub(super) fn by_connection_string(
     cs: ConnectionString,
     directory: &Directory,
     upstream: &AllowedHosts,
-) -> Result<Destination, AuthFailure> {
+) -> Result<Authenticated, AuthFailure> {
     let authority = cs.endpoint.authority();
     let resource = match directory.exact(&authority) {
         Some(resource) => resource,
-        None if upstream.permits(&cs.endpoint) => return Ok(Destination::Upstream(cs)),
+        None if upstream.permits(&cs.endpoint) => {
+            return Ok(Authenticated {
+                destination: Destination::Upstream(cs),
+                key: None,
+            });
+        }
         None => directory.only().ok_or(AuthFailure::UnknownResource)?,
     };
-    let matches = resource.keys().iter().fold(0u8, |acc, k| {
-        acc | k.bytes().ct_eq(cs.key.bytes()).unwrap_u8()
-    });
-    if matches == 1 {
-        Ok(Destination::Local(resource))
-    } else {
-        Err(AuthFailure::WrongKey)
-    }
+    // Both compared in constant time, whatever the first gives.
+    let [primary, secondary] = resource
+        .keys()
+        .map(|k| bool::from(k.bytes().ct_eq(cs.key.bytes())));
+    let slot = match (primary, secondary) {
+        (true, _) => KeySlot::Primary,
+        (false, true) => KeySlot::Secondary,
+        (false, false) => return Err(AuthFailure::WrongKey),
+    };
+    Ok(Authenticated {
+        destination: Destination::Local(resource),
+        key: Some(slot),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AccessKey, DataLocation, Endpoint, KeySlot, ResourceName};
+    use crate::domain::{AccessKey, DataLocation, Endpoint, ResourceName};
 
     fn resource(name: &str, endpoint: &str) -> Resource {
         Resource::new(
@@ -81,6 +91,7 @@ mod tests {
             directory,
             &AllowedHosts::parse(&["*.communication.azure.com", "127.0.0.1:9000"]).unwrap(),
         )
+        .map(|a| a.destination)
     }
 
     fn is_local(d: &Result<Destination, AuthFailure>, name: &str) -> bool {

@@ -34,7 +34,7 @@ pub async fn run(command: ConnectorCommand) -> Result<(), Failure> {
                 host: connector::normalize_host(&args.host)?,
                 stack_owner: !args.no_stack_owner,
             };
-            let openapi = crate::http::openapi_json();
+            let openapi = crate::router::openapi_json();
             for path in connector::export(&openapi, &args.out, &options)? {
                 println!("Wrote {}", path.display());
             }

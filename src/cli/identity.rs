@@ -8,8 +8,8 @@
 use super::Failure;
 use super::output::{Format, Output};
 use crate::acs::ConnectionString;
-use crate::client::{ClientError, ClientOptions, IdentityClient, Transport};
-use crate::domain::{IdentityId, Scope, Scopes, TokenLifetime};
+use crate::client::{BearerCredentials, ClientError, ClientOptions, IdentityClient, Transport};
+use crate::domain::{Endpoint, IdentityId, Scope, Scopes, Secret, TokenLifetime};
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -94,8 +94,27 @@ pub enum TokenCommand {
 #[derive(Debug, Args)]
 pub(super) struct Connection {
     /// endpoint=…;accesskey=… [default: $AZURE_COMMUNICATION_CONNECTION_STRING, else $COMMUNICATION_SERVICES_CONNECTION_STRING].
-    #[arg(long, value_name = "CS")]
+    #[arg(long, value_name = "CS", conflicts_with = "endpoint")]
     connection_string: Option<String>,
+    /// Instead of a connection string: the endpoint (https://…/) to call
+    /// with a Bearer token, from --access-token or --access-token-file.
+    #[arg(long, value_name = "URL", env = "COMMID_ENDPOINT")]
+    endpoint: Option<String>,
+    /// The Bearer token (a managed identity's, any OIDC client's) whose
+    /// principal holds a role on the resource. Prefer the variable or
+    /// --access-token-file: other users can read a command line.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "COMMID_ACCESS_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "access_token_file"
+    )]
+    access_token: Option<String>,
+    /// A file holding the Bearer token, such as a workload identity's
+    /// projected token, read when the command runs.
+    #[arg(long, value_name = "FILE")]
+    access_token_file: Option<PathBuf>,
     /// A PEM certificate to trust besides the system's, such as the one `commid serve` prints.
     #[arg(long, value_name = "FILE")]
     ca_cert: Option<PathBuf>,
@@ -295,6 +314,28 @@ async fn issue(i: &Issue) -> Result<Output, Failure> {
 }
 
 pub(super) fn client(c: &Connection) -> Result<IdentityClient, Failure> {
+    let options = ClientOptions {
+        ca_cert: c.ca_cert.clone(),
+        ..ClientOptions::default()
+    };
+    if let Some(endpoint) = &c.endpoint {
+        let credentials = BearerCredentials {
+            endpoint: Endpoint::parse(endpoint)
+                .unwrap_or_else(|e| usage(format!("--endpoint: {e}"))),
+            token: access_token(c)?,
+        };
+        return match Transport::new(&options) {
+            Ok(transport) => Ok(IdentityClient::with_credentials(
+                std::sync::Arc::new(credentials),
+                transport,
+            )),
+            Err(ClientError::Setup(message)) => usage(message),
+            Err(e) => Err(failure(e)),
+        };
+    }
+    if c.access_token.is_some() || c.access_token_file.is_some() {
+        usage("a Bearer token needs --endpoint (or COMMID_ENDPOINT): the URL to call");
+    }
     let text = connection_string(c.connection_string.as_deref(), |name| {
         std::env::var(name).ok()
     })
@@ -305,15 +346,33 @@ pub(super) fn client(c: &Connection) -> Result<IdentityClient, Failure> {
         ))
     });
     let connection = ConnectionString::parse(&text).unwrap_or_else(|e| usage(e));
-    let options = ClientOptions {
-        ca_cert: c.ca_cert.clone(),
-        ..ClientOptions::default()
-    };
     match Transport::new(&options) {
         Ok(transport) => Ok(IdentityClient::with_transport(connection, transport)),
         Err(ClientError::Setup(message)) => usage(message),
         Err(e) => Err(failure(e)),
     }
+}
+
+/// The Bearer token of --access-token (or its variable) or of the file
+/// --access-token-file names, trimmed; never printed.
+fn access_token(c: &Connection) -> Result<Secret, Failure> {
+    let token = match (&c.access_token, &c.access_token_file) {
+        (Some(token), _) => token.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file).map_err(|e| {
+            Failure(format!(
+                "cannot read the access token file {}: {e}",
+                file.display()
+            ))
+        })?,
+        (None, None) => usage(
+            "--endpoint needs a Bearer token: pass --access-token-file FILE, or set COMMID_ACCESS_TOKEN",
+        ),
+    };
+    let token = token.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        usage("the access token is empty or has spaces in it: give the token alone");
+    }
+    Ok(Secret::new(token))
 }
 
 /// The flag, else the first variable set (and not empty).

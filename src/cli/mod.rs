@@ -4,6 +4,7 @@
 //! success, 1 on failure (the error and its causes on stderr), 2 on usage
 //! errors.
 
+mod access;
 mod connector;
 mod directory;
 mod identity;
@@ -46,6 +47,9 @@ enum Command {
     /// Manage resources and their access keys.
     #[command(subcommand)]
     Resource(resource::ResourceCommand),
+    /// Manage the roles principals of trusted issuers hold on a resource.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// Manage the token signing keys.
     #[command(subcommand, name = "signing-key")]
     SigningKey(signing_key::SigningKeyCommand),
@@ -117,6 +121,7 @@ async fn run(command: Command, base: Result<Layer, ConfigError>) -> Result<(), F
         Command::Migrate(args) => migrate(base.merge(args.layer())).await,
         Command::Resource(command) => resource::run(base, command).await,
         Command::SigningKey(command) => signing_key::run(base, command).await,
+        Command::Access(command) => access::run(base, command).await,
         Command::Secrets(command) => secrets::run(base, command).await,
         Command::Quickstart(args) => quickstart::run(args).await,
         Command::Identity(command) => identity::run(command).await,

@@ -115,7 +115,7 @@ pub async fn run(base: Layer, command: ResourceCommand) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn find(store: &dyn Store, name: &str) -> Result<Resource, Failure> {
+pub(super) async fn find(store: &dyn Store, name: &str) -> Result<Resource, Failure> {
     store
         .resources()
         .await?

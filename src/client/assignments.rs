@@ -86,7 +86,7 @@ impl IdentityClient {
             body: body.unwrap_or_default(),
             idempotent: true,
         };
-        let response = self.transport.send(&self.connection, &request).await?;
+        let response = self.transport.send(&*self.connection, &request).await?;
         if expected.contains(&response.status) {
             Ok((response.status, response.body))
         } else {

@@ -23,7 +23,9 @@ pub use assignments::{TEAMS_EXTENSION_API_VERSION, Upserted};
 pub use directory::Filters;
 pub use errors::ClientError;
 pub use retry::RetryPolicy;
-pub use transport::{ClientOptions, Exchange, RawResponse, Request, Transport};
+pub use transport::{
+    BearerCredentials, ClientOptions, Credentials, Exchange, RawResponse, Request, Transport,
+};
 
 use crate::acs::ConnectionString;
 use crate::domain::{ApiVersion, Scope};
@@ -42,7 +44,8 @@ const ID_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove
 #[derive(Clone)]
 pub struct IdentityClient {
     transport: Transport,
-    connection: ConnectionString,
+    /// A connection string (HMAC) or an endpoint and a Bearer token.
+    connection: std::sync::Arc<dyn Credentials>,
 }
 
 impl IdentityClient {
@@ -57,9 +60,18 @@ impl IdentityClient {
     }
 
     pub fn with_transport(connection: ConnectionString, transport: Transport) -> Self {
+        Self::with_credentials(std::sync::Arc::new(connection), transport)
+    }
+
+    /// Requests authenticated by `credentials`: a connection string's key,
+    /// or a Bearer token ([`BearerCredentials`]).
+    pub fn with_credentials(
+        credentials: std::sync::Arc<dyn Credentials>,
+        transport: Transport,
+    ) -> Self {
         IdentityClient {
             transport,
-            connection,
+            connection: credentials,
         }
     }
 
@@ -239,7 +251,7 @@ impl Call<'_> {
             idempotent: self.idempotent,
         };
         let client = self.client;
-        let response = client.transport.send(&client.connection, &request).await?;
+        let response = client.transport.send(&*client.connection, &request).await?;
         if response.status == expected {
             Ok(response.body)
         } else {

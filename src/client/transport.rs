@@ -7,6 +7,7 @@ use super::failure::Failed;
 use super::retry::{self, RetryPolicy};
 use crate::acs::ConnectionString;
 use crate::acs::sign_headers;
+use crate::domain::{Endpoint, Secret};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use std::path::PathBuf;
@@ -72,6 +73,55 @@ pub struct Exchange {
     pub attempts: u32,
 }
 
+/// How a request proves who sends it, and where it goes.
+pub trait Credentials: Send + Sync {
+    fn endpoint(&self) -> &Endpoint;
+    /// The headers that authenticate `method path_and_query` with `body`.
+    fn headers(&self, method: &str, path_and_query: &str, body: &[u8]) -> Vec<(String, String)>;
+}
+
+/// A connection string: requests signed with its key (HMAC-SHA256).
+impl Credentials for ConnectionString {
+    fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    fn headers(&self, method: &str, path_and_query: &str, body: &[u8]) -> Vec<(String, String)> {
+        sign_headers(
+            method,
+            path_and_query,
+            &self.endpoint.authority(),
+            body,
+            self.key.bytes(),
+            SystemTime::now(),
+        )
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+    }
+}
+
+/// An endpoint and a Bearer token (a managed identity's, any OIDC
+/// client's): `Authorization: Bearer …`. The token is redacted in `Debug`.
+#[derive(Debug, Clone)]
+pub struct BearerCredentials {
+    pub endpoint: Endpoint,
+    pub token: Secret,
+}
+
+impl Credentials for BearerCredentials {
+    fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    fn headers(&self, _: &str, _: &str, _: &[u8]) -> Vec<(String, String)> {
+        vec![(
+            "authorization".into(),
+            format!("Bearer {}", self.token.expose()),
+        )]
+    }
+}
+
 /// Cheap to clone: clones share one connection pool.
 #[derive(Clone)]
 pub struct Transport {
@@ -122,14 +172,14 @@ impl Transport {
     /// that got no answer in the end is an error.
     pub async fn send(
         &self,
-        connection: &ConnectionString,
+        connection: &dyn Credentials,
         request: &Request,
     ) -> Result<RawResponse, ClientError> {
         self.exchange(connection, request).await.outcome
     }
 
     /// [`Self::send`], also telling how many attempts it took.
-    pub async fn exchange(&self, connection: &ConnectionString, request: &Request) -> Exchange {
+    pub async fn exchange(&self, connection: &dyn Credentials, request: &Request) -> Exchange {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -172,18 +222,15 @@ impl Transport {
 
     async fn attempt(
         &self,
-        connection: &ConnectionString,
+        connection: &dyn Credentials,
         request: &Request,
         timeout: Duration,
     ) -> Result<RawResponse, Failed> {
-        let base = connection.endpoint.as_str().trim_end_matches('/');
-        let headers = sign_headers(
+        let base = connection.endpoint().as_str().trim_end_matches('/');
+        let headers = connection.headers(
             request.method.as_str(),
             &request.path_and_query,
-            &connection.endpoint.authority(),
             &request.body,
-            connection.key.bytes(),
-            SystemTime::now(),
         );
         let mut builder = self
             .http

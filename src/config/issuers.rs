@@ -28,6 +28,8 @@ pub struct TrustedIssuerEntry {
     pub teams_extension_audience: Option<String>,
     /// The `aud` of Entra-user tokens.
     pub entra_user_audience: Option<String>,
+    /// The `aud`s of tokens for the signed operations (`management`).
+    pub management_audiences: Option<Vec<String>>,
 }
 
 impl TrustedIssuerEntry {
@@ -97,8 +99,24 @@ impl TrustedIssuerEntry {
             }
         }
         let exchanges = self.exchanges().map_err(fail)?;
+        let management_audiences = self.management_audiences.clone().unwrap_or_else(|| {
+            TrustedIssuer::DEFAULT_MANAGEMENT_AUDIENCES
+                .map(str::to_owned)
+                .to_vec()
+        });
+        if management_audiences.is_empty()
+            || management_audiences.iter().any(|a| a.trim().is_empty())
+        {
+            return Err(fail(
+                "management_audiences must list at least one audience, none of them empty.".into(),
+            ));
+        }
         let client_ids = self.client_ids.clone().unwrap_or_default();
-        if client_ids.is_empty() || client_ids.iter().any(|c| c.trim().is_empty()) {
+        // Management tokens' principals hold roles: no client allow-list.
+        let exchanges_tokens = exchanges.iter().any(|e| *e != Exchange::Management);
+        if (exchanges_tokens && client_ids.is_empty())
+            || client_ids.iter().any(|c| c.trim().is_empty())
+        {
             return Err(fail(
                 "client_ids must list the application (client) ids allowed to exchange \
                  their users' tokens, for example [\"2c3e1e83-8fd7-4615-ad2b-b8c1229845ac\"]."
@@ -129,6 +147,7 @@ impl TrustedIssuerEntry {
             exchanges,
             teams_extension_audience,
             entra_user_audience,
+            management_audiences,
             client_ids,
             refresh_every: Duration::from_secs(refresh),
             cooldown: Duration::from_secs(cooldown),

@@ -37,11 +37,11 @@ fn an_issuer_may_be_trusted_for_the_other_exchanges_each_with_its_audience() {
     assert!(issuer.trusted_for(Exchange::EntraUser));
     // Both Teams exchanges are for Communication Services' application.
     assert_eq!(
-        issuer.audience_for(Exchange::TeamsExtension),
+        issuer.audiences_for(Exchange::TeamsExtension)[0],
         "1fd5118e-2576-4263-8130-9503064c837a"
     );
     assert_eq!(
-        issuer.audience_for(Exchange::EntraUser),
+        issuer.audiences_for(Exchange::EntraUser)[0],
         "https://communication.azure.com/clients"
     );
     let own = resolve(&[entry(&format!(
@@ -49,9 +49,9 @@ fn an_issuer_may_be_trusted_for_the_other_exchanges_each_with_its_audience() {
     ))])
     .unwrap()
     .remove(0);
-    assert_eq!(own.audience_for(Exchange::TeamsExtension), "x");
+    assert_eq!(own.audiences_for(Exchange::TeamsExtension)[0], "x");
     assert_eq!(
-        own.audience_for(Exchange::EntraUser),
+        own.audiences_for(Exchange::EntraUser)[0],
         "2a04943b-b6a7-4f65-8786-2bb6131b59f6"
     );
 }
@@ -97,7 +97,7 @@ fn each_mistake_is_named_with_the_entry_it_is_in() {
         ),
         (
             "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\nexchanges = [\"teams\"]",
-            "exchanges: \"teams\" is not an exchange; use \"teams_user\", \"teams_extension\", \"entra_user\".",
+            "exchanges: \"teams\" is not an exchange; use \"teams_user\", \"teams_extension\", \"entra_user\", \"management\".",
         ),
         (
             "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\nexchanges = []",
@@ -110,6 +110,14 @@ fn each_mistake_is_named_with_the_entry_it_is_in() {
         (
             "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\nentra_user_audience = \" \"",
             "entra_user_audience must not be empty",
+        ),
+        (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"management\"]\nmanagement_audiences = []",
+            "management_audiences must list at least one audience",
+        ),
+        (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"teams_user\", \"management\"]",
+            "client_ids must list",
         ),
         (
             "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\njwks_refresh_seconds = 0",
@@ -142,4 +150,23 @@ fn the_same_issuer_twice_for_one_resource_is_refused() {
 fn unknown_keys_in_an_entry_are_refused() {
     let err = toml::from_str::<TrustedIssuerEntry>("isuer = \"x\"").unwrap_err();
     assert!(err.to_string().contains("isuer"), "{err}");
+}
+
+#[test]
+fn an_issuer_for_management_only_needs_no_client_ids_and_defaults_to_what_the_sdks_ask_for() {
+    let issuer = resolve(&[entry(
+        "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"management\"]",
+    )])
+    .unwrap()
+    .remove(0);
+    assert!(issuer.trusted_for(Exchange::Management));
+    assert!(!issuer.trusted_for(Exchange::TeamsUser));
+    assert_eq!(
+        issuer.audiences_for(Exchange::Management),
+        [
+            "https://communication.azure.com",
+            "https://communication.azure.com/",
+            "632ec9eb-fad7-4cbd-993a-e72973ba2acc"
+        ]
+    );
 }

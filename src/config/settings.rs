@@ -19,6 +19,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
 pub const DEFAULT_DATA_DIR: &str = "./commid-data";
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const DEFAULT_RATE_LIMIT: u32 = 2_000;
+pub const DEFAULT_AUTH_FAILURE_LIMIT: u32 = 10;
 pub const DEFAULT_POOL_SIZE: usize = 16;
 pub const DEFAULT_DATABASE_TIMEOUT_MS: u64 = 3000;
 pub const DEFAULT_EVENT_RETENTION_HOURS: u64 = 7 * 24;
@@ -116,8 +117,9 @@ settings! {
         env: Some("COMMID_RATE_LIMIT_PER_SECOND"), flag: none,
         default: value(DEFAULT_RATE_LIMIT),
         read: number!("a number of requests per second (0: no limit)"),
-        meaning: "requests per second each resource may make, counted by each instance (behind a \
-            load balancer over N instances a resource gets up to N times this); over it, 429 \
+        meaning: "requests per second each resource may make, counted once a request has \
+            authenticated (a request without a valid credential spends none), by each instance \
+            (behind a load balancer over N instances a resource gets up to N times this); over it, 429 \
             `TooManyRequests` with `Retry-After`; `0` turns the limit off. Forwarded \
             (pass-through) requests are not counted: the upstream limits its own resources",
     },
@@ -126,6 +128,31 @@ settings! {
         default: computed("twice the rate"), read: number!("a number of requests"),
         meaning: "requests a resource may send at once before the rate applies (1 to 60 times the \
             rate)",
+    },
+    auth_failure_limit_per_second: u32 {
+        env: Some("COMMID_AUTH_FAILURE_LIMIT_PER_SECOND"), flag: none,
+        default: value(DEFAULT_AUTH_FAILURE_LIMIT),
+        read: number!("a number of failures per second (0: no limit)"),
+        meaning: "failed authentications per second each client address may make (a missing, \
+            wrong or expired credential of any scheme: 401); past its burst the address gets 429 \
+            `TooManyRequests` with `Retry-After` before its credentials are even read, and no \
+            resource's `rate_limit_per_second` is spent. Behind a reverse proxy set \
+            `trusted_proxies`, or every client has the proxy's address. `0` turns it off",
+    },
+    auth_failure_limit_burst: u32 {
+        env: Some("COMMID_AUTH_FAILURE_LIMIT_BURST"), flag: none,
+        default: computed("ten times the rate"), read: number!("a number of failures"),
+        meaning: "failed authentications an address may make at once before that rate applies (1 \
+            to 3600 times the rate)",
+    },
+    trusted_proxies: Vec<String> {
+        env: Some("COMMID_TRUSTED_PROXIES"), flag: none,
+        default: value(Vec::new()), read: list,
+        meaning: "reverse proxies whose `X-Forwarded-For` names the client, as addresses or CIDR \
+            ranges (`10.0.0.0/8`; a list in the file, comma-separated in the variable): for a \
+            request from one of them the client is the rightmost address of `X-Forwarded-For` \
+            that is not a trusted proxy. From any other sender the header is ignored ([client \
+            addresses](#client-addresses))",
     },
     write_queue: usize {
         env: Some("COMMID_WRITE_QUEUE"), flag: none,

@@ -254,6 +254,9 @@ pub const PROPERTIES: &[Property] = &[
         .described("When it happened.")
         .date_time(),
     property("WebhookEvent", "data", "Event").described("What happened to which user."),
+    property("IdentityEvent", "actor", "Changed By").described(
+        "Who made the change: key:primary, key:secondary, or the signed-in principal and its issuer.",
+    ),
     property("ConnectionTest", "kind", "Connection Kind"),
     property("ConnectionTest", "resource", "Resource").described(
         "The commid resource's name, or the Azure Communication Services resource's host.",

@@ -1,6 +1,6 @@
 //! The Power Automate custom connector, derived from the handlers' own
 //! OpenAPI 3.1 document (which the caller passes in: the server and the CLI
-//! take it from `http::openapi`): Power Platform accepts only Swagger 2.0, so
+//! take it from `router::openapi`): Power Platform accepts only Swagger 2.0, so
 //! [`api_definition`] converts it and adds the annotations utoipa cannot
 //! place, from the one table in `table.rs` and `labels.rs`. Pure functions of
 //! their inputs: this module knows nothing of the HTTP layer.

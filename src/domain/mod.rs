@@ -1,6 +1,7 @@
 //! Validated domain types. Nothing in here does I/O: every value that reaches
 //! a handler or the store has been checked by one of these constructors.
 
+mod access;
 mod addresses;
 mod api_version;
 mod assigned_user_id;
@@ -19,9 +20,11 @@ mod secret;
 mod teams_user_id;
 mod timestamp;
 mod trusted_issuer;
+mod trusted_proxies;
 mod upstream_hosts;
 mod webhook;
 
+pub use access::{Actor, Principal, PrincipalKind, Role, RoleGrant};
 pub use addresses::is_public;
 pub use api_version::{ApiVersion, EntraApiVersion, Feature, TeamsExtensionApiVersion};
 pub use assigned_user_id::AssignedUserId;
@@ -43,6 +46,7 @@ pub use secret::Secret;
 pub use teams_user_id::{Subject, TeamsUserId};
 pub use timestamp::Timestamp;
 pub use trusted_issuer::{Exchange, JwksSource, TrustedIssuer, same_id, web_url};
+pub use trusted_proxies::TrustedProxies;
 pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
 pub use webhook::{CallbackUrl, EventKinds, SubscriptionId, SubscriptionState, WebhookSecret};
 

@@ -20,7 +20,11 @@ pub struct TrustedIssuer {
     pub teams_extension_audience: String,
     /// The `aud` of tokens for the Entra-user exchange.
     pub entra_user_audience: String,
-    /// The applications (`appid` or `azp`) whose tokens may be exchanged.
+    /// The `aud`s a token for the Identity API's signed operations may
+    /// carry (`Exchange::Management`).
+    pub management_audiences: Vec<String>,
+    /// The applications (`appid` or `azp`) whose tokens may be exchanged
+    /// (not checked for management, whose principals hold roles instead).
     pub client_ids: Vec<String>,
     /// How often the keys are fetched again, whether or not one is missing.
     pub refresh_every: Duration,
@@ -35,6 +39,15 @@ impl TrustedIssuer {
     /// The "Azure Communication Services Clients" application, whose
     /// `Chat`, `VoIP`, … permissions Entra users' tokens carry.
     pub const DEFAULT_ENTRA_USER_AUDIENCE: &'static str = "https://communication.azure.com/clients";
+    /// What `DefaultAzureCredential` is asked for by the SDKs, scope
+    /// `https://communication.azure.com//.default`: Entra v1.0 tokens carry
+    /// the resource URI as `aud` (with or without the final `/`), v2.0
+    /// tokens the id of Azure Communication Services' application.
+    pub const DEFAULT_MANAGEMENT_AUDIENCES: [&'static str; 3] = [
+        "https://communication.azure.com",
+        "https://communication.azure.com/",
+        "632ec9eb-fad7-4cbd-993a-e72973ba2acc",
+    ];
     pub const DEFAULT_REFRESH: Duration = Duration::from_secs(3600);
     pub const DEFAULT_COOLDOWN: Duration = Duration::from_secs(30);
     /// Clock skew allowed on `nbf` (RFC 8725 asks for a small one).
@@ -50,12 +63,13 @@ impl TrustedIssuer {
         self.exchanges.contains(&exchange)
     }
 
-    /// The `aud` tokens for `exchange` must carry.
-    pub fn audience_for(&self, exchange: Exchange) -> &str {
+    /// The `aud`s tokens for `exchange` may carry (one, but for management).
+    pub fn audiences_for(&self, exchange: Exchange) -> &[String] {
         match exchange {
-            Exchange::TeamsUser => &self.audience,
-            Exchange::TeamsExtension => &self.teams_extension_audience,
-            Exchange::EntraUser => &self.entra_user_audience,
+            Exchange::TeamsUser => std::slice::from_ref(&self.audience),
+            Exchange::TeamsExtension => std::slice::from_ref(&self.teams_extension_audience),
+            Exchange::EntraUser => std::slice::from_ref(&self.entra_user_audience),
+            Exchange::Management => &self.management_audiences,
         }
     }
 }
@@ -69,13 +83,17 @@ pub enum Exchange {
     TeamsExtension,
     /// `POST /access/entra/:exchangeAccessToken`.
     EntraUser,
+    /// Not an exchange: `Authorization: Bearer` on the Identity API's
+    /// signed operations, for principals holding a role on the resource.
+    Management,
 }
 
 impl Exchange {
-    pub const ALL: [Exchange; 3] = [
+    pub const ALL: [Exchange; 4] = [
         Exchange::TeamsUser,
         Exchange::TeamsExtension,
         Exchange::EntraUser,
+        Exchange::Management,
     ];
 
     /// As the configuration file names it.
@@ -84,6 +102,7 @@ impl Exchange {
             Exchange::TeamsUser => "teams_user",
             Exchange::TeamsExtension => "teams_extension",
             Exchange::EntraUser => "entra_user",
+            Exchange::Management => "management",
         }
     }
 

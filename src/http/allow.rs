@@ -66,6 +66,22 @@ pub fn operations(item: &PathItem) -> impl Iterator<Item = (&'static str, &Opera
     .filter_map(|(method, operation)| operation.as_ref().map(|o| (method, o)))
 }
 
+/// The operation of `method` (as [`operations`] names it) in a path item.
+pub fn operation_mut<'a>(item: &'a mut PathItem, method: &str) -> Option<&'a mut Operation> {
+    match method {
+        "GET" => item.get.as_mut(),
+        "PUT" => item.put.as_mut(),
+        "POST" => item.post.as_mut(),
+        "DELETE" => item.delete.as_mut(),
+        "OPTIONS" => item.options.as_mut(),
+        "HEAD" => item.head.as_mut(),
+        "PATCH" => item.patch.as_mut(),
+        "TRACE" => item.trace.as_mut(),
+        "QUERY" => item.query.as_mut(),
+        _ => None,
+    }
+}
+
 /// The document's template of an actix route pattern: the same, less any
 /// regular expression a segment is constrained by (`{id:[^:/][^/]*}` is
 /// `{id}`), as utoipa writes it into the document.

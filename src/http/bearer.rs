@@ -2,42 +2,78 @@
 //! Entra ID users) start from. They carry the end user's Microsoft Entra
 //! token, `Authorization: Bearer …`, and no HMAC signature or connection
 //! string, so they are always served here, never forwarded. Reading one
-//! reads the body (within the limit; it must be a JSON object, `{}` as the
-//! SDKs send), picks the resource whose endpoint is the request's `Host`
-//! (while only one resource exists, it answers any host, as for signed
-//! requests), applies its rate limit and parses `api-version`. Each
-//! handler then checks that its version has the feature and validates the
-//! token. The token is never logged.
+//! refuses a client address over its budget of failed authentications,
+//! parses `api-version` and reads the body (within the limit). The handler
+//! then checks, in this order: that its version has the feature, that the
+//! body is a JSON object (`{}`, as the SDKs send), the resource whose
+//! endpoint is the request's `Host` (while only one resource exists, it
+//! answers any host, as for signed requests) and the token
+//! ([`BearerRequest::credentials`]); once the token is valid, the
+//! resource's rate limit ([`BearerRequest::admit`]). The token is never
+//! logged.
 
-use super::extract::{LoggedIdentity, LoggedResource, state_and_body};
+use super::admission;
+use super::extract::{LoggedIdentity, LoggedResource, app_state, read_body};
 use crate::directory::Directory;
 use crate::domain::{ApiVersion, Feature, Resource, Secret};
 use crate::error::ApiError;
+use crate::http::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HOST};
+use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
 pub struct BearerRequest {
-    pub resource: Arc<Resource>,
     pub api_version: ApiVersion,
-    token: Secret,
+    body: Bytes,
+    /// The client's address, for the count of failed authentications.
+    client: Option<IpAddr>,
+    state: Data<AppState>,
     req: HttpRequest,
 }
 
 impl BearerRequest {
-    /// The Entra access token, as sent.
-    pub fn token(&self) -> &str {
-        self.token.expose()
-    }
-
     /// `Ok` when the request's api-version has `feature`.
     pub fn require(&self, feature: Feature, operation: &str) -> Result<(), ApiError> {
         self.api_version
             .require(feature, operation)
             .map_err(ApiError::unsupported_api_version)
+    }
+
+    /// The resource the request is for and the Entra access token, as
+    /// sent, once the body is known to be a JSON object; 401 `Denied`
+    /// without either.
+    pub async fn credentials(&self) -> Result<(Arc<Resource>, Secret), ApiError> {
+        check_body(&self.body)?;
+        let state = &self.state;
+        let resource = match resource_for(&self.req, &state.directory) {
+            Some(resource) => Some(resource),
+            None if state.directory.reload_throttled(&*state.store).await => {
+                resource_for(&self.req, &state.directory)
+            }
+            None => None,
+        };
+        let resource = resource.ok_or_else(|| self.refused(denied()))?;
+        self.req
+            .extensions_mut()
+            .insert(LoggedResource(resource.name.as_str().to_owned()));
+        let token = bearer_token(&self.req).ok_or_else(|| self.refused(denied()))?;
+        Ok((resource, token))
+    }
+
+    /// A failed authentication answered with `refusal`, counted against the
+    /// client's address (429 once that is over its budget).
+    pub fn refused(&self, refusal: ApiError) -> ApiError {
+        admission::failed(&self.req, &self.state, self.client, refusal)
+    }
+
+    /// Once the token is valid: the request within `resource`'s rate.
+    pub fn admit(&self, resource: &Resource) -> Result<(), ApiError> {
+        admission::charge(&self.state, resource)
     }
 
     pub fn log_identity(&self, id: &str) {
@@ -55,7 +91,7 @@ fn denied() -> ApiError {
 }
 
 /// The token of `Authorization: Bearer <token>` (the scheme in any case).
-fn bearer_token(req: &HttpRequest) -> Option<Secret> {
+pub(super) fn bearer_token(req: &HttpRequest) -> Option<Secret> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
@@ -63,7 +99,7 @@ fn bearer_token(req: &HttpRequest) -> Option<Secret> {
         .then(|| Secret::new(token))
 }
 
-fn resource_for(req: &HttpRequest, directory: &Directory) -> Option<Arc<Resource>> {
+pub(super) fn resource_for(req: &HttpRequest, directory: &Directory) -> Option<Arc<Resource>> {
     let host = req
         .headers()
         .get(HOST)
@@ -93,32 +129,19 @@ impl FromRequest for BearerRequest {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let (state, body) = state_and_body(&req, &mut payload).await?;
-            let resource = match resource_for(&req, &state.directory) {
-                Some(resource) => resource,
-                None if state.directory.reload_throttled(&*state.store).await => {
-                    resource_for(&req, &state.directory).ok_or_else(denied)?
-                }
-                None => return Err(denied()),
-            };
-            req.extensions_mut()
-                .insert(LoggedResource(resource.name.as_str().to_owned()));
-            if let Some(limiter) = &state.limiter {
-                limiter
-                    .check(resource.id)
-                    .map_err(|wait| ApiError::too_many_requests(limiter.per_second(), wait))?;
-            }
-            let token = bearer_token(&req).ok_or_else(denied)?;
+            let state = app_state(&req);
+            let client = admission::before_credentials(&req, &state)?;
             let version = url::form_urlencoded::parse(req.query_string().as_bytes())
                 .find(|(k, _)| k == "api-version")
                 .map(|(_, v)| v.into_owned());
             let api_version =
                 ApiVersion::parse(version.as_deref()).map_err(ApiError::unsupported_api_version)?;
-            check_body(&body)?;
+            let body = read_body(&req, &mut payload, &state).await?;
             Ok(BearerRequest {
-                resource,
                 api_version,
-                token,
+                body,
+                client,
+                state,
                 req,
             })
         })

@@ -7,16 +7,17 @@
 use crate::connector;
 use crate::domain::Invalid;
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use actix_web::http::header::ContentType;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde_json::Value;
 
 /// The definition is the same for every request but for its host, so
-/// `Application::build` derives it once ([`AppState::connector_definition`]).
-pub fn derive() -> Result<Value, connector::ExportError> {
-    connector::api_definition(&super::openapi_json(), connector::DEFAULT_HOST)
+/// `Application::build` derives it once, from the OpenAPI document
+/// ([`AppState::connector_definition`]).
+pub fn derive(openapi: &Value) -> Result<Value, connector::ExportError> {
+    connector::api_definition(openapi, connector::DEFAULT_HOST)
 }
 
 #[get("/apiDefinition.swagger.json")]

@@ -1,6 +1,8 @@
 use crate::acs::models::IdentityCount;
 use crate::error::{ApiError, ErrorResponse};
-use crate::http::{ApiRequest, AppState, DirectoryQuery, FilterParams};
+use crate::http::directory_params::{DirectoryQuery, FilterParams};
+use crate::http::extract::ApiRequest;
+use crate::http::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 
@@ -15,8 +17,7 @@ use actix_web::{HttpResponse, get};
         (status = 200, description = "How many live identities pass the filters.", body = IdentityCount),
         (status = 400, description = "A filter is not valid, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/identities/:count")]
 pub async fn count_identities(

@@ -4,8 +4,10 @@ use crate::domain::{
     CustomId, Feature, IdentityId, Invalid, Member, Scope, Scopes, Timestamp, TokenLifetime,
 };
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::http::respond::{no_store, token_json};
+use crate::http::state::AppState;
 use crate::storage::{Created, IdentityRecord, NewIdentity};
 use crate::tokens::{self, Grant};
 use actix_web::web::Data;
@@ -60,8 +62,7 @@ pub struct CreateIdentityResponse {
         (status = 200, description = "OK: the existing identity with that externalId (the deprecated name).", body = CreateIdentityResponse),
         (status = 400, description = "Invalid request.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/identities")]
 pub async fn create_identity(
@@ -88,6 +89,7 @@ pub async fn create_identity(
         custom_id,
         created_at: now,
         token_issued_at: scopes.as_ref().map(|_| now),
+        actor: req.actor().map(ToString::to_string),
     };
     let (created, record) = match state.store.create_identity(new).await? {
         Created::New(record) => {

@@ -1,8 +1,10 @@
 use crate::acs::subscriptions::{CreateSubscriptionRequest, Subscription};
 use crate::domain::{ApiVersion, CallbackUrl, CustomId, EventKinds, Member};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::respond::no_store;
+use crate::http::state::AppState;
 use crate::http::subscribing::{PURPOSE, answered, location, subscribe};
-use crate::http::{ApiRequest, AppState, no_store};
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
@@ -26,8 +28,7 @@ use actix_web::{HttpResponse, post};
             headers(("Location" = String, description = "The subscription's URL."))),
         (status = 400, description = "The callback URL is not https, not on an allowed host or resolves to a non-public address; an event kind or the custom id is not valid; the resource has as many subscriptions as it may; or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/webhookSubscriptions")]
 pub async fn create_subscription(

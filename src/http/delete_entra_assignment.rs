@@ -2,8 +2,9 @@ use super::assignment_request::entra_key;
 use crate::domain::EntraApiVersion;
 use crate::domain::EntraId;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete};
 
@@ -23,8 +24,7 @@ use actix_web::{HttpResponse, delete};
         (status = 204, description = "Deleted, or there was none."),
         (status = 400, description = "The id is not a GUID, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[delete("/access/entra/assignments/{objectId}")]
 pub async fn delete_entra_assignment(

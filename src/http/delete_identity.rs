@@ -1,7 +1,8 @@
 use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::Deleted;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete};
@@ -22,8 +23,7 @@ use actix_web::{HttpResponse, delete};
         (status = 400, description = "Malformed identity id.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such identity.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 // `{id}` never starts with `:`: `/identities/:count` and its kin are
 // actions, and a method they lack is a 405, never an id to parse.
@@ -37,7 +37,8 @@ pub async fn delete_identity(
     if req.local().is_none() {
         return forward(&req, &state, Repeatable::Yes).await;
     }
-    match state.store.delete_identity(id).await? {
+    let actor = req.actor().map(ToString::to_string);
+    match state.store.delete_identity_by(id, actor).await? {
         Deleted::Now => {
             state.feed.wake();
             Ok(HttpResponse::NoContent().finish())

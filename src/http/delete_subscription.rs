@@ -1,7 +1,8 @@
 use crate::domain::{ApiVersion, SubscriptionId};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::state::AppState;
 use crate::http::subscribing::{PURPOSE, completed, subscription_id};
-use crate::http::{ApiRequest, AppState};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete};
 
@@ -23,8 +24,7 @@ use actix_web::{HttpResponse, delete};
         (status = 204, description = "Deleted, or there was none."),
         (status = 400, description = "The id is not a UUID, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[delete("/webhookSubscriptions/{subscriptionId}")]
 pub async fn delete_subscription(

@@ -2,8 +2,9 @@ use super::assignment_request::teams_extension_key;
 use crate::domain::EntraId;
 use crate::domain::TeamsExtensionApiVersion;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, delete};
 
@@ -26,8 +27,7 @@ use actix_web::{HttpResponse, delete};
         (status = 204, description = "Deleted, or there was none."),
         (status = 400, description = "An id is not a GUID, or the api-version has no Teams Phone extensibility.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[delete("/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}")]
 pub async fn delete_teams_extension_assignment(

@@ -13,7 +13,8 @@ use crate::domain::{
     StoredAssignment, Timestamp,
 };
 use crate::error::ApiError;
-use crate::http::{AppState, no_store};
+use crate::http::respond::no_store;
+use crate::http::state::AppState;
 use crate::issuers::{self, Refusal};
 use crate::tokens;
 use actix_web::HttpResponse;
@@ -33,18 +34,18 @@ pub async fn exchange(
             AssignmentKind::TeamsExtension
         }
     };
-    let resource = &req.resource;
+    let (resource, token) = req.credentials().await?;
     let refused = |refusal: Refusal| {
         log::info!(
             "{} token of resource '{}' refused: {refusal}",
             exchange.as_str(),
             resource.name.as_str()
         );
-        ApiError::invalid_access_token()
+        req.refused(ApiError::invalid_access_token())
     };
     let now = Timestamp::now();
     let issuers = state.issuers.for_resource(&resource.name);
-    let token = issuers::validate_assigned(exchange, issuers, req.token(), now)
+    let token = issuers::validate_assigned(exchange, issuers, token.expose(), now)
         .await
         .map_err(refused)?;
     let who = &token.principal;
@@ -81,11 +82,12 @@ pub async fn exchange(
             (rank, a.assignment.object_id)
         })
         .ok_or_else(|| refused(Refusal::NotAssigned))?;
+    req.admit(&resource)?;
     let user = AssignedUserId::new(kind, resource.id, who.tenant, who.object);
     req.log_identity(&user.to_string());
     let via = (kind == AssignmentKind::EntraUser).then_some(admitted.assignment.object_id);
     let grant = tokens::assigned_user_grant(
-        resource,
+        &resource,
         user,
         &token.scopes,
         token.expires,

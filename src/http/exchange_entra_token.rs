@@ -3,7 +3,7 @@ use crate::acs::assignments::{CommunicationIdentityAccessTokenResult, ExchangeTo
 use crate::domain::EntraApiVersion;
 use crate::domain::Exchange;
 use crate::error::{ApiError, ErrorResponse};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
 
@@ -26,8 +26,7 @@ use actix_web::{HttpResponse, post};
         (status = 200, description = "The identity and its token.", body = CommunicationIdentityAccessTokenResult),
         (status = 400, description = "The body is not a JSON object, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "No Bearer token, or the Entra token is not valid for this exchange or not assigned.", body = ErrorResponse),
-    ),
-    security(("entra_bearer" = []))
+    )
 )]
 #[post("/access/entra/:exchangeAccessToken")]
 pub async fn exchange_entra_token(

@@ -2,8 +2,10 @@ use crate::acs::models::AccessToken;
 use crate::domain::ApiVersion;
 use crate::domain::{Invalid, TeamsUserId, Timestamp, same_id};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::http::respond::{no_store, token_json};
+use crate::http::state::AppState;
 use crate::{issuers, tokens};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
@@ -42,8 +44,7 @@ pub struct TeamsUserExchangeTokenRequest {
         (status = 200, description = "The token.", body = AccessToken),
         (status = 400, description = "A member is missing, or the Entra token is for another application or user.", body = ErrorResponse),
         (status = 401, description = "Not authenticated, or the Entra token is not valid: expired, not from a trusted issuer, or without the Teams permissions.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/teamsUser/:exchangeAccessToken")]
 pub async fn exchange_teams_token(

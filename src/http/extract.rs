@@ -7,9 +7,10 @@
 
 use crate::acs::ConnectionString;
 use crate::auth::{self, Destination};
-use crate::domain::{ApiVersion, IdentityId, Resource};
+use crate::domain::{Actor, ApiVersion, IdentityId, Resource};
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::http::admission;
+use crate::http::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -21,6 +22,9 @@ use std::time::SystemTime;
 
 pub struct ApiRequest {
     destination: Destination,
+    /// Who made the request: a key's slot or a principal; `None` when it
+    /// is forwarded (the upstream checks the key).
+    actor: Option<Actor>,
     pub api_version: ApiVersion,
     pub body: Bytes,
     /// The query parameters, decoded, in the order sent.
@@ -43,6 +47,51 @@ pub(super) fn logged_id(id: &str) -> String {
 #[derive(Clone)]
 pub struct LoggedResource(pub String);
 
+/// Who made the request, for the access log: `key:primary`, or a
+/// principal and its issuer; never a secret.
+#[derive(Clone)]
+pub struct LoggedActor(pub String);
+
+/// A request signed with a key (HMAC or `Connection-String`): where it
+/// goes and, for a local resource, which key (whose resource's rate it
+/// spends once authenticated).
+async fn signed(
+    req: &HttpRequest,
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    body: &[u8],
+) -> Result<(Destination, Option<Actor>), ApiError> {
+    let upstream = state.upstream.allowed();
+    let authenticate =
+        || auth::authenticate(req, body, &state.directory, upstream, SystemTime::now());
+    let authenticated = match authenticate() {
+        Err(failure)
+            if failure.may_be_stale() && state.directory.reload_throttled(&*state.store).await =>
+        {
+            authenticate()
+        }
+        result => result,
+    };
+    let authenticated = authenticated.map_err(|failure| {
+        admission::failed(req, state, client, ApiError::denied(failure.message()))
+    })?;
+    match &authenticated.destination {
+        Destination::Local(resource) => {
+            req.extensions_mut()
+                .insert(LoggedResource(resource.name.as_str().to_owned()));
+            admission::charge(state, resource)?;
+        }
+        // The upstream limits its own resources; its 429s are relayed.
+        Destination::Upstream(connection) => {
+            req.extensions_mut().insert(LoggedResource(format!(
+                "upstream:{}",
+                connection.endpoint.authority()
+            )));
+        }
+    }
+    Ok((authenticated.destination, authenticated.key.map(Actor::Key)))
+}
+
 impl ApiRequest {
     /// The resource of this server the request is for; `None` when it is
     /// to be forwarded upstream.
@@ -51,6 +100,11 @@ impl ApiRequest {
             Destination::Local(resource) => Some(resource),
             Destination::Upstream(_) => None,
         }
+    }
+
+    /// Who made the request; `None` when it is forwarded.
+    pub fn actor(&self) -> Option<&Actor> {
+        self.actor.as_ref()
     }
 
     /// The upstream endpoint and key the request is forwarded with.
@@ -115,25 +169,27 @@ impl ApiRequest {
     }
 }
 
-/// The app's state and the request's body, read within the body limit:
-/// 413 `RequestEntityTooLarge` past it, 400 when it could not be read. The
-/// first step of every extractor that authenticates a request.
-pub(super) async fn state_and_body(
+/// The app's state, which every extractor starts from.
+pub(super) fn app_state(req: &HttpRequest) -> Data<AppState> {
+    req.app_data::<Data<AppState>>()
+        .expect("AppState is registered")
+        .clone()
+}
+
+/// The request's body, read within the body limit: 413
+/// `RequestEntityTooLarge` past it, 400 when it could not be read.
+pub(super) async fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
-) -> Result<(Data<AppState>, Bytes), ApiError> {
-    let state = req
-        .app_data::<Data<AppState>>()
-        .expect("AppState is registered")
-        .clone();
-    let body = Bytes::from_request(req, payload).await.map_err(|e| {
+    state: &AppState,
+) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, payload).await.map_err(|e| {
         if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::payload_too_large(state.body_limit)
         } else {
             ApiError::bad_body("it could not be read")
         }
-    })?;
-    Ok((state, body))
+    })
 }
 
 impl FromRequest for ApiRequest {
@@ -144,37 +200,21 @@ impl FromRequest for ApiRequest {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let (state, body) = state_and_body(&req, &mut payload).await?;
-            let upstream = state.upstream.allowed();
-            let authenticate =
-                || auth::authenticate(&req, &body, &state.directory, upstream, SystemTime::now());
-            let destination = match authenticate() {
-                Ok(destination) => destination,
-                Err(failure)
-                    if failure.may_be_stale()
-                        && state.directory.reload_throttled(&*state.store).await =>
-                {
-                    authenticate().map_err(|f| ApiError::denied(f.message()))?
-                }
-                Err(failure) => return Err(ApiError::denied(failure.message())),
-            };
-            match &destination {
-                Destination::Local(resource) => {
+            let state = app_state(&req);
+            let client = admission::before_credentials(&req, &state)?;
+            let body = read_body(&req, &mut payload, &state).await?;
+            let (destination, actor) = match super::bearer::bearer_token(&req) {
+                Some(token) => {
+                    let (resource, actor) =
+                        super::management::authenticate(&req, &state, client, token).await?;
                     req.extensions_mut()
                         .insert(LoggedResource(resource.name.as_str().to_owned()));
-                    if let Some(limiter) = &state.limiter {
-                        limiter.check(resource.id).map_err(|wait| {
-                            ApiError::too_many_requests(limiter.per_second(), wait)
-                        })?;
-                    }
+                    (Destination::Local(resource), Some(actor))
                 }
-                // The upstream limits its own resources; its 429s are relayed.
-                Destination::Upstream(connection) => {
-                    req.extensions_mut().insert(LoggedResource(format!(
-                        "upstream:{}",
-                        connection.endpoint.authority()
-                    )));
-                }
+                None => signed(&req, &state, client, &body).await?,
+            };
+            if let Some(actor) = &actor {
+                req.extensions_mut().insert(LoggedActor(actor.to_string()));
             }
             let query: Vec<(String, String)> =
                 url::form_urlencoded::parse(req.query_string().as_bytes())
@@ -188,6 +228,7 @@ impl FromRequest for ApiRequest {
                 ApiVersion::parse(version).map_err(ApiError::unsupported_api_version)?;
             Ok(ApiRequest {
                 destination,
+                actor,
                 api_version,
                 body,
                 query,

@@ -6,7 +6,9 @@
 
 use crate::client::{ClientError, RawResponse, Request};
 use crate::error::ApiError;
-use crate::http::{ApiRequest, AppState, no_store};
+use crate::http::extract::ApiRequest;
+use crate::http::respond::no_store;
+use crate::http::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};

@@ -3,8 +3,9 @@ use crate::acs::assignments::EntraAssignment;
 use crate::domain::EntraApiVersion;
 use crate::domain::EntraId;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
 
@@ -21,8 +22,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "The id is not a GUID, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such assignment.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/access/entra/assignments/{objectId}")]
 pub async fn get_entra_assignment(

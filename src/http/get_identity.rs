@@ -2,8 +2,9 @@ use crate::acs::models::Identity;
 use crate::domain::Feature;
 use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::IdentityRecord;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
@@ -21,8 +22,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "Malformed identity id.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such identity, or deleted.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 // `{id}` never starts with `:`: `/identities/:count` and its kin are
 // actions, and a method they lack is a 405, never an id to parse.

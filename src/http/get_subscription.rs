@@ -1,8 +1,9 @@
 use crate::acs::subscriptions::Subscription;
 use crate::domain::{ApiVersion, SubscriptionId};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::state::AppState;
 use crate::http::subscribing::{PURPOSE, answered, subscription_id};
-use crate::http::{ApiRequest, AppState};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
 
@@ -22,8 +23,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "The id is not a UUID, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "The resource has no such subscription.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/webhookSubscriptions/{subscriptionId}")]
 pub async fn get_subscription(

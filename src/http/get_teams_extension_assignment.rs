@@ -3,8 +3,9 @@ use crate::acs::assignments::TeamsExtensionAssignment;
 use crate::domain::EntraId;
 use crate::domain::TeamsExtensionApiVersion;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, get};
 
@@ -22,8 +23,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "An id is not a GUID, or the api-version has no Teams Phone extensibility.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such assignment.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}")]
 pub async fn get_teams_extension_assignment(

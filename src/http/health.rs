@@ -1,5 +1,5 @@
 use crate::error::{ApiError, ErrorResponse};
-use crate::http::AppState;
+use crate::http::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 use serde::Serialize;

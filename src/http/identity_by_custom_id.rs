@@ -2,8 +2,9 @@ use crate::acs::models::Identity;
 use crate::domain::ApiVersion;
 use crate::domain::{CustomId, Invalid, ListFilter, Member, Order};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::get_identity::as_got;
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::ListQuery;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
@@ -21,8 +22,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "No valid customId, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No live identity has that custom id.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/identities/:byCustomId")]
 pub async fn identity_by_custom_id(

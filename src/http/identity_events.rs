@@ -1,8 +1,10 @@
-use crate::acs::models::{IdentityEvent, IdentityEvents};
+use crate::acs::models::IdentityEvents;
 use crate::domain::PageSize;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::directory_params::FeedParams;
+use crate::http::extract::ApiRequest;
 use crate::http::paging::query_string;
-use crate::http::{ApiRequest, AppState, FeedParams};
+use crate::http::state::AppState;
 use crate::storage::EventsRead;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
@@ -21,8 +23,7 @@ use actix_web::{HttpResponse, get};
         (status = 400, description = "The cursor is not one this service gave for this resource, the page size is not valid, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 410, description = "Events after the cursor are no longer kept: start again without since.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/identityEvents")]
 pub async fn identity_events(
@@ -61,21 +62,13 @@ pub async fn identity_events(
         ];
         format!("/identityEvents?{}", query_string(&pairs))
     });
-    let value = events.iter().map(as_answered).collect();
+    let value = events
+        .iter()
+        .map(crate::storage::IdentityEvent::answered)
+        .collect();
     Ok(HttpResponse::Ok().json(IdentityEvents {
         value,
         cursor,
         next_link,
     }))
-}
-
-/// A stored event as the feed and the triggers answer it.
-pub fn as_answered(e: &crate::storage::IdentityEvent) -> IdentityEvent {
-    IdentityEvent {
-        sequence: e.position.0,
-        kind: e.kind,
-        id: e.id.to_string(),
-        custom_id: e.custom_id.as_ref().map(|c| c.as_str().to_owned()),
-        at: e.at.to_acs_string(),
-    }
 }

@@ -2,8 +2,10 @@ use crate::acs::models::AccessToken;
 use crate::domain::{ApiVersion, IdentityId};
 use crate::domain::{Scope, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::http::respond::{no_store, token_json};
+use crate::http::state::AppState;
 use crate::tokens::{self, Grant};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
@@ -37,8 +39,7 @@ pub struct IssueTokenRequest {
         (status = 400, description = "Invalid request.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such identity, or deleted.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/identities/{id}/:issueAccessToken")]
 pub async fn issue_token(

@@ -1,4 +1,4 @@
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::tokens::Jwk;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::web::Data;

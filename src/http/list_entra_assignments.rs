@@ -3,8 +3,9 @@ use crate::acs::assignments::{EntraAssignment, EntraAssignments};
 use crate::domain::EntraApiVersion;
 use crate::domain::{AssignmentKey, AssignmentKind, EntraId, Invalid};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 
@@ -29,8 +30,7 @@ const MAX_PAGE: usize = 1000;
         (status = 200, description = "A page of assignments.", body = EntraAssignments),
         (status = 400, description = "A query parameter is not valid, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/access/entra/assignments")]
 pub async fn list_entra_assignments(

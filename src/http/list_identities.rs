@@ -1,9 +1,11 @@
 use crate::acs::models::{IdentityList, ListedIdentity};
 use crate::domain::{ListFilter, Order, PageSize};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::directory_params::{DirectoryQuery, ListQueryParams};
+use crate::http::extract::ApiRequest;
 use crate::http::links::Origin;
 use crate::http::paging::query_string;
-use crate::http::{ApiRequest, AppState, DirectoryQuery, ListQueryParams};
+use crate::http::state::AppState;
 use crate::storage::ListQuery;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
@@ -23,8 +25,7 @@ use actix_web::{HttpResponse, get};
         (status = 200, description = "A page of identities.", body = IdentityList),
         (status = 400, description = "A filter, the page size or the continuation token is not valid, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/identities")]
 pub async fn list_identities(

@@ -1,8 +1,9 @@
 use crate::acs::subscriptions::Subscriptions;
 use crate::domain::ApiVersion;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::state::AppState;
 use crate::http::subscribing::{PURPOSE, answered};
-use crate::http::{ApiRequest, AppState};
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 
@@ -18,8 +19,7 @@ use actix_web::{HttpResponse, get};
         (status = 200, description = "The subscriptions.", body = Subscriptions),
         (status = 400, description = "The connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/webhookSubscriptions")]
 pub async fn list_subscriptions(

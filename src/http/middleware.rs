@@ -5,9 +5,9 @@
 //! request sent (method, path, identity) is escaped ([`Escaped`]): one
 //! request is one line, in the text and the JSON format alike.
 
-use super::AppState;
 use super::allow::Unrouted;
-use super::extract::{LoggedIdentity, LoggedResource};
+use super::extract::{LoggedActor, LoggedIdentity, LoggedResource};
+use super::state::AppState;
 use crate::logs::{Escaped, Field};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -87,6 +87,7 @@ async fn served<B: MessageBody>(
         elapsed,
         resource: extensions.get::<LoggedResource>().map_or("-", |r| &r.0),
         identity: extensions.get::<LoggedIdentity>().map_or("-", |i| &i.0),
+        actor: extensions.get::<LoggedActor>().map_or("-", |a| &a.0),
         request_id,
     });
     drop(extensions);
@@ -101,29 +102,33 @@ struct AccessLine<'a> {
     elapsed: Duration,
     resource: &'a str,
     identity: &'a str,
+    /// `key:primary`, a principal and its issuer, or `-`.
+    actor: &'a str,
     request_id: &'a str,
 }
 
-/// `GET /identities/… 200 0.4ms resource=… identity=… request_id=…`, with
-/// the same values as fields for the JSON format. In the text, a value
-/// that could read as another field is quoted ([`Field`]).
+/// `GET /identities/… 200 0.4ms resource=… identity=… actor=… request_id=…`,
+/// with the same values as fields for the JSON format. In the text, a
+/// value that could read as another field is quoted ([`Field`]).
 fn access_line(line: &AccessLine<'_>) {
     let method = Escaped::new(line.method);
     let path = Escaped::at_most(line.path, 200);
     let resource = Escaped::new(line.resource);
     let identity = Escaped::new(line.identity);
+    let actor = Escaped::new(line.actor);
     let status = line.status;
     let latency_ms = (line.elapsed.as_secs_f64() * 10_000.0).round() / 10.0;
     let request_id = line.request_id;
     log::info!(
         target: "commid::access",
         method:% = method, path:% = path, status = status, latency_ms = latency_ms,
-        resource:% = resource, identity:% = identity, request_id = request_id;
-        "{} {} {status} {:.1}ms resource={} identity={} request_id={request_id}",
+        resource:% = resource, identity:% = identity, actor:% = actor, request_id = request_id;
+        "{} {} {status} {:.1}ms resource={} identity={} actor={} request_id={request_id}",
         Field::new(line.method),
         Field::at_most(line.path, 200),
         line.elapsed.as_secs_f64() * 1000.0,
         Field::new(line.resource),
         Field::new(line.identity),
+        Field::new(line.actor),
     );
 }

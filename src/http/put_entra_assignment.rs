@@ -4,8 +4,9 @@ use crate::domain::AssignmentVersion;
 use crate::domain::EntraApiVersion;
 use crate::domain::EntraId;
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::Put;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, put};
@@ -30,8 +31,7 @@ use actix_web::{HttpResponse, put};
         (status = 200, description = "Replaced.", body = EntraAssignment),
         (status = 400, description = "A member is missing or not valid, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[put("/access/entra/assignments/{objectId}")]
 pub async fn put_entra_assignment(

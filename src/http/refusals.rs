@@ -17,7 +17,7 @@ const ALWAYS: [(&str, &str, bool); 3] = [
     ),
     (
         "429",
-        "Too many requests: the resource is over its rate limit; retry after Retry-After seconds.",
+        "Too many requests: the resource is over its rate limit, or the client's address failed authentication too often; retry after Retry-After seconds.",
         true,
     ),
     (
@@ -80,6 +80,17 @@ fn add_to(operation: &mut Operation) {
             insert(operation, status, description, false);
         }
     }
+}
+
+/// What an operation a Bearer token's principal may call only with some
+/// roles answers to one without them.
+pub fn add_forbidden(operation: &mut Operation) {
+    insert(
+        operation,
+        "403",
+        "AuthorizationFailed: the Bearer token's principal holds no role on the resource that allows the operation.",
+        false,
+    );
 }
 
 fn insert(operation: &mut Operation, status: &str, description: &str, retry_after: bool) {

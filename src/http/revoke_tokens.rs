@@ -1,7 +1,8 @@
 use crate::domain::{ApiVersion, IdentityId};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
 
@@ -21,8 +22,7 @@ use actix_web::{HttpResponse, post};
         (status = 400, description = "Malformed identity id.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "No such identity, or deleted.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/identities/{id}/:revokeAccessTokens")]
 pub async fn revoke_tokens(
@@ -34,7 +34,8 @@ pub async fn revoke_tokens(
     if req.local().is_none() {
         return forward(&req, &state, Repeatable::Yes).await;
     }
-    match state.store.revoke_tokens(id).await? {
+    let actor = req.actor().map(ToString::to_string);
+    match state.store.revoke_tokens_by(id, actor).await? {
         Some(_) => {
             state.feed.wake();
             Ok(HttpResponse::NoContent().finish())

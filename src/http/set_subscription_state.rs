@@ -3,8 +3,9 @@
 use crate::acs::subscriptions::Subscription;
 use crate::domain::{ApiVersion, SubscriptionId, SubscriptionState, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::state::AppState;
 use crate::http::subscribing::{PURPOSE, answered, completed, subscription_id};
-use crate::http::{ApiRequest, AppState};
 use actix_web::web::{Data, Path};
 use actix_web::{HttpResponse, post};
 
@@ -25,8 +26,7 @@ use actix_web::{HttpResponse, post};
         (status = 400, description = "The id is not a UUID, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "The resource has no such subscription.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/webhookSubscriptions/{subscriptionId}/:resume")]
 pub async fn resume_subscription(
@@ -54,8 +54,7 @@ pub async fn resume_subscription(
         (status = 400, description = "The id is not a UUID, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 404, description = "The resource has no such subscription.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/webhookSubscriptions/{subscriptionId}/:suspend")]
 pub async fn suspend_subscription(

@@ -8,8 +8,9 @@ use crate::domain::{
     CallbackUrl, CustomId, EventKinds, Invalid, Resource, SubscriptionId, Timestamp, WebhookSecret,
 };
 use crate::error::ApiError;
+use crate::http::ApiRequest;
 use crate::http::links::Origin;
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::subscriptions::MAX_PER_RESOURCE;
 use crate::storage::{NewSubscription, StoredSubscription};
 

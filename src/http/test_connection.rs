@@ -6,8 +6,9 @@
 
 use crate::domain::{ApiVersion, Feature};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::probe;
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
 use serde::{Deserialize, Serialize};
@@ -52,8 +53,7 @@ const NO_SUCH_IDENTITY: &str =
         (status = 401, description = "The key is wrong: commid's resource, or the ACS resource, refused it.", body = ErrorResponse),
         (status = 502, description = "Pass-through: the ACS resource could not be reached or gave an answer that proves nothing.", body = ErrorResponse),
         (status = 504, description = "Pass-through: the ACS resource did not answer in time.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[get("/connection/:test")]
 pub async fn test_connection(

@@ -5,8 +5,9 @@ use crate::acs::assignments::{
 use crate::domain::EntraApiVersion;
 use crate::domain::{AssignmentKey, AssignmentVersion, EntraId, Invalid};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::AssignmentChange;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::Data;
@@ -32,8 +33,7 @@ const MERGE_PATCH: &str = "application/merge-patch+json";
         (status = 400, description = "A member is not valid, or the api-version has no Entra ID users.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
         (status = 415, description = "The body is not application/merge-patch+json.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[patch("/access/entra/assignments")]
 pub async fn update_entra_assignments(

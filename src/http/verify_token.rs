@@ -2,8 +2,10 @@ use crate::acs::models::{InvalidReason, VerifiedIdentity, VerifyTokenResponse};
 use crate::domain::ApiVersion;
 use crate::domain::{EntraId, Invalid, Resource, RevocationEpoch, Scopes, Subject, Timestamp};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::{ApiRequest, AppState, no_store, token_json};
+use crate::http::respond::{no_store, token_json};
+use crate::http::state::AppState;
 use crate::tokens::Rejection;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, post};
@@ -31,8 +33,7 @@ pub struct VerifyTokenRequest {
         (status = 200, description = "The verdict.", body = VerifyTokenResponse),
         (status = 400, description = "No token given.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[post("/accessTokens/:verify")]
 pub async fn verify_token(

@@ -45,7 +45,7 @@ pub async fn validate_assigned(
     now: Timestamp,
 ) -> Result<AssignedToken, Refusal> {
     let token = verified(exchange, issuers, token, now).await?;
-    let audience = token.issuer.config.audience_for(exchange);
+    let audience = token.issuer.config.audiences_for(exchange)[0].as_str();
     let scopes = match exchange {
         Exchange::EntraUser => {
             let scopes: Vec<String> = ENTRA_USER_PERMISSIONS

@@ -2,11 +2,13 @@
 //! cached and refreshed, and the validation of the Entra tokens the
 //! exchanges take: Teams users' (`POST /teamsUser/:exchangeAccessToken`),
 //! and those that need an assignment (`assigned.rs`: Teams Phone
-//! extensibility, Entra ID users).
+//! extensibility, Entra ID users); and the Bearer tokens of the signed
+//! operations, whose principals hold roles (`management.rs`).
 
 mod assigned;
 mod cache;
 mod jwks;
+mod management;
 mod validate;
 
 pub use assigned::{
@@ -14,6 +16,7 @@ pub use assigned::{
 };
 pub use cache::{FetchCounts, KeyCache};
 pub use jwks::JwksError;
+pub use management::{ManagementToken, ManagementTokens, validate_management};
 pub use validate::{ExchangeableToken, Refusal, TEAMS_SCOPES, validate};
 
 use crate::domain::{JwksSource, ResourceName, TrustedIssuer};

@@ -76,7 +76,7 @@ impl std::fmt::Display for Refusal {
             Refusal::UnknownKey => f.write_str("its kid is not in the issuer's key set"),
             Refusal::AlgorithmNotTheKeys => f.write_str("its alg is not the one of its key"),
             Refusal::BadSignature => f.write_str("the signature does not verify"),
-            Refusal::WrongAudience => f.write_str("its aud is not the configured audience"),
+            Refusal::WrongAudience => f.write_str("its aud is not a configured audience"),
             Refusal::Expired => f.write_str("it has expired"),
             Refusal::NotYetValid => f.write_str("its nbf is in the future"),
             Refusal::UntrustedApplication => {
@@ -223,10 +223,11 @@ fn check_claims(
     claims: &Map<String, Value>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), Refusal> {
-    let audience = issuer.audience_for(exchange);
+    let audiences = issuer.audiences_for(exchange);
+    let accepted = |aud: &str| audiences.iter().any(|a| a == aud);
     let audience_matches = match claims.get("aud") {
-        Some(Value::String(aud)) => aud == audience,
-        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(audience)),
+        Some(Value::String(aud)) => accepted(aud),
+        Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(accepted),
         _ => false,
     };
     if !audience_matches {
@@ -244,8 +245,15 @@ fn check_claims(
     }
     let app_id = ["azp", "appid"]
         .iter()
-        .find_map(|name| claims.get(*name).and_then(Value::as_str))
-        .ok_or(Refusal::Malformed("neither azp nor appid"))?;
+        .find_map(|name| claims.get(*name).and_then(Value::as_str));
+    // Management tokens' principals hold roles instead: any application.
+    if exchange == Exchange::Management {
+        return Ok((
+            app_id.unwrap_or_default().to_owned(),
+            Timestamp::from_unix_seconds(exp),
+        ));
+    }
+    let app_id = app_id.ok_or(Refusal::Malformed("neither azp nor appid"))?;
     if !issuer.allows_client(app_id) {
         return Err(Refusal::UntrustedApplication);
     }

@@ -4,12 +4,14 @@
 //! metrics are on, so the backends stay as they are. A new `Store` method
 //! is one more delegating line here: `self.timed("name", self.inner.name(…))`.
 
+use super::RoleStore;
 use super::{
     AssignmentChange, AssignmentStore, Created, Deleted, EventsRead, IdentityPage, IdentityRecord,
     LeaseOwner, ListQuery, NewIdentity, NewSubscription, Progress, Put, Store, StoreError,
     StoreProbes, StoredSigningKey, StoredSubscription, StoredValue, SubscriptionCounts,
     SubscriptionStore, TokenState,
 };
+use crate::domain::RoleGrant;
 use crate::domain::{
     AccessKey, Assignment, AssignmentKey, AssignmentKind, AssignmentVersion, EntraId, FeedPosition,
     IdentityId, KeySlot, ListFilter, Resource, ResourceId, RevocationEpoch, Secret,
@@ -91,9 +93,13 @@ impl Store for MeasuredStore {
         self.timed("token_state", self.inner.token_state(id)).await
     }
 
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+    async fn revoke_tokens_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Option<RevocationEpoch>, StoreError> {
         let epoch = self
-            .timed("revoke_tokens", self.inner.revoke_tokens(id))
+            .timed("revoke_tokens", self.inner.revoke_tokens_by(id, actor))
             .await?;
         if epoch.is_some() {
             self.metrics.revocations.inc();
@@ -101,9 +107,13 @@ impl Store for MeasuredStore {
         Ok(epoch)
     }
 
-    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+    async fn delete_identity_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Deleted, StoreError> {
         let deleted = self
-            .timed("delete_identity", self.inner.delete_identity(id))
+            .timed("delete_identity", self.inner.delete_identity_by(id, actor))
             .await?;
         if deleted == Deleted::Now {
             self.metrics.identities_deleted.inc();
@@ -348,5 +358,26 @@ impl SubscriptionStore for MeasuredStore {
     async fn subscription_counts(&self) -> Result<SubscriptionCounts, StoreError> {
         self.timed("subscription_counts", self.inner.subscription_counts())
             .await
+    }
+}
+
+#[async_trait]
+impl RoleStore for MeasuredStore {
+    async fn grant_role(&self, resource: ResourceId, grant: RoleGrant) -> Result<bool, StoreError> {
+        self.timed("grant_role", self.inner.grant_role(resource, grant))
+            .await
+    }
+
+    async fn revoke_role(
+        &self,
+        resource: ResourceId,
+        grant: RoleGrant,
+    ) -> Result<bool, StoreError> {
+        self.timed("revoke_role", self.inner.revoke_role(resource, grant))
+            .await
+    }
+
+    async fn role_grants(&self) -> Result<Vec<(ResourceId, RoleGrant)>, StoreError> {
+        self.timed("role_grants", self.inner.role_grants()).await
     }
 }

@@ -7,6 +7,7 @@ mod listing;
 mod measured;
 pub mod postgres;
 mod records;
+pub mod roles;
 mod rows;
 pub mod sealing;
 pub mod sqlite;
@@ -18,6 +19,7 @@ pub use records::{
     Created, Deleted, EventsRead, IdentityEvent, IdentityPage, IdentityRecord, ListQuery,
     NewIdentity, StoredSigningKey, TokenState,
 };
+pub use roles::RoleStore;
 pub use sealing::StoredValue;
 pub use subscriptions::{
     LeaseOwner, NewSubscription, Progress, StoredSubscription, SubscriptionCounts,
@@ -143,7 +145,7 @@ impl std::fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 #[async_trait]
-pub trait Store: AssignmentStore + SubscriptionStore + Send + Sync + 'static {
+pub trait Store: AssignmentStore + SubscriptionStore + RoleStore + Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -179,10 +181,27 @@ pub trait Store: AssignmentStore + SubscriptionStore + Send + Sync + 'static {
     /// Raises the revocation epoch of a live identity and returns the new
     /// value (recording a `tokensRevoked` event); `None` when the identity
     /// does not exist or is deleted.
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError>;
+    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+        self.revoke_tokens_by(id, None).await
+    }
+    /// [`Self::revoke_tokens`], its event naming who did it (`key:primary`,
+    /// a principal and its issuer).
+    async fn revoke_tokens_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Option<RevocationEpoch>, StoreError>;
     /// Turns a live identity into a tombstone, revoking its tokens, and
     /// records a `deleted` event.
-    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError>;
+    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+        self.delete_identity_by(id, None).await
+    }
+    /// [`Self::delete_identity`], its event naming who did it.
+    async fn delete_identity_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Deleted, StoreError>;
     /// A page of the live identities `query` asks for, in id order (creation
     /// order); examines a bounded number of rows, so a page may be short
     /// while `resume_after` says more may follow.

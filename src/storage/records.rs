@@ -57,6 +57,9 @@ pub struct NewIdentity {
     pub created_at: Timestamp,
     /// Set when the identity is created together with a token.
     pub token_issued_at: Option<Timestamp>,
+    /// Who creates it (`key:primary`, a principal and its issuer), for its
+    /// `created` event.
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +114,22 @@ pub struct IdentityEvent {
     /// The identity's custom id when the event happened.
     pub custom_id: Option<CustomId>,
     pub at: Timestamp,
+    /// Who made the change, when it was recorded.
+    pub actor: Option<String>,
+}
+
+impl IdentityEvent {
+    /// The event as the feed, the triggers and webhook deliveries answer it.
+    pub fn answered(&self) -> crate::acs::models::IdentityEvent {
+        crate::acs::models::IdentityEvent {
+            sequence: self.position.0,
+            kind: self.kind,
+            id: self.id.to_string(),
+            custom_id: self.custom_id.as_ref().map(|c| c.as_str().to_owned()),
+            at: self.at.to_acs_string(),
+            actor: self.actor.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

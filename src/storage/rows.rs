@@ -146,11 +146,11 @@ pub fn identity(row: IdentityColumns) -> Result<IdentityRecord, StoreError> {
     })
 }
 
-/// `sequence, kind, identity_id, custom_id, at`
-pub type EventColumns = (i64, i64, String, Option<String>, i64);
+/// `sequence, kind, identity_id, custom_id, at, actor`
+pub type EventColumns = (i64, i64, String, Option<String>, i64, Option<String>);
 
 pub fn event(row: EventColumns) -> Result<crate::storage::IdentityEvent, StoreError> {
-    let (sequence, kind, id, custom_id, at) = row;
+    let (sequence, kind, id, custom_id, at, actor) = row;
     let corrupt = |what: String| StoreError::Internal(format!("stored event {sequence}: {what}"));
     Ok(crate::storage::IdentityEvent {
         position: crate::domain::FeedPosition(
@@ -164,5 +164,6 @@ pub fn event(row: EventColumns) -> Result<crate::storage::IdentityEvent, StoreEr
             .transpose()
             .map_err(|e| corrupt(e.to_string()))?,
         at: Timestamp::from_micros(at),
+        actor,
     })
 }

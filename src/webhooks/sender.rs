@@ -5,7 +5,6 @@
 
 use super::policy::{CallbackPolicy, Refusal};
 use super::signature::sign;
-use crate::acs::models::IdentityEvent;
 use crate::acs::subscriptions::WebhookEvent;
 use crate::domain::Timestamp;
 use crate::storage::{IdentityEvent as StoredEvent, StoredSubscription};
@@ -102,13 +101,7 @@ impl Sender {
         let payload = WebhookEvent {
             event_type: spec.webhook_type.to_owned(),
             timestamp: event.at.to_acs_string(),
-            data: IdentityEvent {
-                sequence: event.position.0,
-                kind: event.kind,
-                id: event.id.to_string(),
-                custom_id: event.custom_id.as_ref().map(|c| c.as_str().to_owned()),
-                at: event.at.to_acs_string(),
-            },
+            data: event.answered(),
         };
         let body = serde_json::to_vec(&payload).expect("an event serializes");
         let id = message_id(subscription, event);

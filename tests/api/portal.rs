@@ -144,7 +144,7 @@ fn the_page_refers_only_to_files_the_server_embeds() {
 
 #[test]
 fn the_portal_is_not_an_api_operation() {
-    let doc = serde_json::to_value(commid::http::openapi()).unwrap();
+    let doc = serde_json::to_value(commid::router::openapi()).unwrap();
     let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
     assert!(
         paths.iter().all(|p| *p != "/" && !p.starts_with("/portal")),

@@ -107,7 +107,7 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
 
 #[tokio::test]
 async fn the_openapi_document_is_pinned() {
-    let doc = serde_json::to_value(commid::http::openapi()).unwrap();
+    let doc = serde_json::to_value(commid::router::openapi()).unwrap();
     insta::with_settings!({sort_maps => true}, {
         insta::assert_json_snapshot!("openapi", doc);
     });

@@ -29,6 +29,8 @@ pub fn identity(args: &[&str]) -> Cli {
         .env_remove(AZ_VARIABLE)
         .env_remove(SDK_VARIABLE)
         .env_remove("COMMID_CONFIG")
+        .env_remove("COMMID_ENDPOINT")
+        .env_remove("COMMID_ACCESS_TOKEN")
         .env("NO_PROXY", "127.0.0.1,localhost");
     Cli(command)
 }
@@ -714,4 +716,107 @@ fn redirects_are_reported_not_followed() {
         .run()
         .fails(1, "redirects are not followed");
     assert_eq!(double.requests().len(), 1);
+}
+
+#[test]
+fn an_endpoint_and_a_bearer_token_drive_the_identity_commands_as_the_principals_role_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = issuer::Key::rsa("rsa-1");
+    std::fs::write(
+        dir.path().join("jwks.json"),
+        issuer::jwks(&[&key]).to_string(),
+    )
+    .unwrap();
+    let config = dir.path().join("commid.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[trusted_issuers]]\nissuer = \"{}\"\njwks_file = \"jwks.json\"\nexchanges = [\"management\"]\n",
+            issuer::ISSUER
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let config_arg = config.to_str().unwrap();
+    let server = crate::common::server::start(&data, &["--http", "--config", config_arg]);
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let token_of = |oid: &str| {
+        key.mint(&json!({
+            "aud": "https://communication.azure.com", "iss": issuer::ISSUER, "iat": now,
+            "nbf": now, "exp": now + 3600, "oid": oid, "sub": oid,
+        }))
+    };
+    let (issuer_oid, reader_oid) = (
+        "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d01",
+        "0b9b9d4e-7a3c-4c4e-9d1e-4f5a6b7c8d02",
+    );
+    for (oid, role) in [(issuer_oid, "issuer"), (reader_oid, "reader")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_commid"))
+            .args(["--config", config_arg, "access", "grant", "--role", role])
+            .args([
+                "--principal",
+                &format!("oid:{oid}"),
+                "--data-dir",
+                data.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let endpoint = format!("{}/", server.target.base);
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{}\n", token_of(issuer_oid))).unwrap();
+    // Grants hold within seconds.
+    let started = Instant::now();
+    let created = loop {
+        let run = identity(&["user", "create", "--endpoint", &endpoint])
+            .args(&["--access-token-file", token_file.to_str().unwrap()])
+            .run();
+        if run.code == 0 {
+            break serde_json::from_str::<Value>(&run.stdout).unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}",
+            run.stderr
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let user = created["rawId"]
+        .as_str()
+        .or(created["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let issued = identity(&["token", "issue", "--scope", "chat", "--user", &user])
+        .args(&["--endpoint", &endpoint])
+        .env("COMMID_ACCESS_TOKEN", &token_of(issuer_oid))
+        .run();
+    assert_eq!(issued.code, 0, "{}", issued.stderr);
+    // The reader may not delete; the refusal names the role, never the token.
+    let reader = token_of(reader_oid);
+    let refused = identity(&["user", "delete", "--user", &user, "--endpoint", &endpoint])
+        .env("COMMID_ACCESS_TOKEN", &reader)
+        .run();
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("AuthorizationFailed"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains(&reader),
+        "the token leaked: {}",
+        refused.stderr
+    );
+    let missing = identity(&["user", "list", "--endpoint", &endpoint]).run();
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("COMMID_ACCESS_TOKEN"),
+        "{}",
+        missing.stderr
+    );
 }

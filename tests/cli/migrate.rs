@@ -5,6 +5,10 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The schema versions this commid writes.
+const SQLITE: usize = commid::storage::sqlite::SCHEMA_VERSION;
+const POSTGRES: usize = commid::storage::postgres::SCHEMA_VERSION;
+
 /// `commid migrate` with `args`, with no database settings from the environment.
 fn migrate(args: &[&str], data_dir: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_commid"));
@@ -65,10 +69,13 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        format!("Applied 4 migration(s) to {}.\n", dir.path().display())
+        format!(
+            "Applied {SQLITE} migration(s) to {}.\n",
+            dir.path().display()
+        )
     );
     assert!(db.exists(), "the database file is created");
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), SQLITE as i64);
     assert_eq!(
         sqlite_tables(&db),
         [
@@ -79,6 +86,7 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
             "identity_event_pruning",
             "identity_events",
             "resources",
+            "role_grants",
             "signing_keys",
             "sqlite_sequence",
             "webhook_subscriptions"
@@ -91,12 +99,12 @@ fn migrate_creates_the_sqlite_database_and_a_second_run_has_nothing_to_do() {
         stdout(&second),
         format!("Applied 0 migration(s) to {}.\n", dir.path().display())
     );
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), SQLITE as i64);
 
     // A server starts on the migrated database and migrates nothing more.
     let server = crate::common::server::start(dir.path(), &["--http"]);
     drop(server);
-    assert_eq!(user_version(&db), 4);
+    assert_eq!(user_version(&db), SQLITE as i64);
 }
 
 #[test]
@@ -107,16 +115,21 @@ fn a_sqlite_database_from_a_newer_commid_is_refused_by_migrate_and_serve() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     rusqlite::Connection::open(&db)
         .unwrap()
-        .pragma_update(None, "user_version", 7)
+        .pragma_update(None, "user_version", 99)
         .unwrap();
-    let expected =
-        "the database was written by a newer commid (schema version 7, this one knows 4)";
+    let expected = &format!(
+        "the database was written by a newer commid (schema version 99, this one knows {SQLITE})"
+    );
 
     let out = migrate(&[], Some(dir.path()));
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stderr(&out).contains(expected), "{}", stderr(&out));
     assert_eq!(stdout(&out), "", "no claim that anything was applied");
-    assert_eq!(user_version(&db), 7, "the newer database is left as it was");
+    assert_eq!(
+        user_version(&db),
+        99,
+        "the newer database is left as it was"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_commid"))
         .args(["serve", "--http", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -131,7 +144,11 @@ fn a_sqlite_database_from_a_newer_commid_is_refused_by_migrate_and_serve() {
         !stdout(&out).contains("Listening on"),
         "the server does not start"
     );
-    assert_eq!(user_version(&db), 7, "the newer database is left as it was");
+    assert_eq!(
+        user_version(&db),
+        99,
+        "the newer database is left as it was"
+    );
 }
 
 async fn postgres_tables(url: &str, schema: &str) -> Vec<String> {
@@ -177,7 +194,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert_eq!(
         stdout(&first),
-        "Applied 5 migration(s) to the PostgreSQL database.\n"
+        format!("Applied {POSTGRES} migration(s) to the PostgreSQL database.\n")
     );
     assert_eq!(
         postgres_tables(&schema.url, &schema.name).await,
@@ -190,6 +207,7 @@ async fn migrate_creates_the_postgresql_schema_and_a_second_run_has_nothing_to_d
             "identity_event_pruning",
             "identity_events",
             "resources",
+            "role_grants",
             "signing_keys",
             "webhook_subscriptions"
         ]
@@ -214,14 +232,14 @@ async fn a_postgresql_schema_from_a_newer_commid_is_refused_by_migrate() {
     };
     let first = migrate_postgres(&schema.url).await;
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    postgres_execute(&schema.url, "UPDATE commid_schema SET version = 7").await;
+    postgres_execute(&schema.url, "UPDATE commid_schema SET version = 99").await;
 
     let out = migrate_postgres(&schema.url).await;
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
-        stderr(&out).contains(
-            "the database was written by a newer commid (schema version 7, this one knows 5)"
-        ),
+        stderr(&out).contains(&format!(
+            "the database was written by a newer commid (schema version 99, this one knows {POSTGRES})"
+        )),
         "{}",
         stderr(&out)
     );

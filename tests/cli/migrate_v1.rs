@@ -54,6 +54,7 @@ async fn check_the_old_data(store: Arc<dyn Store>) {
         custom_id: Some(legacy),
         created_at: commid::domain::Timestamp::now(),
         token_issued_at: None,
+        actor: None,
     };
     let Created::Existing(found) = store.create_identity(again).await.unwrap() else {
         panic!("the old mapping was lost")
@@ -83,7 +84,10 @@ async fn a_first_version_sqlite_database_keeps_every_mapping_as_a_custom_id() {
     conn.pragma_update(None, "user_version", 1).unwrap();
     drop(conn);
     let database = Database::Sqlite(dir.path().to_path_buf());
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 3);
+    assert_eq!(
+        commid::storage::migrate(&database).await.unwrap(),
+        commid::storage::sqlite::SCHEMA_VERSION - 1
+    );
     let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();
@@ -115,7 +119,10 @@ async fn a_first_version_postgresql_schema_keeps_every_mapping_as_a_custom_id() 
         pool_size: 2,
         timeout: std::time::Duration::from_secs(5),
     });
-    assert_eq!(commid::storage::migrate(&database).await.unwrap(), 4);
+    assert_eq!(
+        commid::storage::migrate(&database).await.unwrap(),
+        commid::storage::postgres::SCHEMA_VERSION - 1
+    );
     let store = commid::storage::open(&database, Opener::Command, &Vault::none())
         .await
         .unwrap();

@@ -103,7 +103,7 @@ async fn poll(http: &reqwest::Client, url: &str, done: impl Fn(&Value) -> bool) 
 }
 
 /// Every series of the metrics section of docs/configuration.md.
-const SERIES: [&str; 21] = [
+const SERIES: [&str; 22] = [
     "commid_http_requests_total",
     "commid_http_request_duration_seconds_bucket",
     "commid_tokens_issued_total",
@@ -115,6 +115,7 @@ const SERIES: [&str; 21] = [
     "commid_sqlite_group_commit_writes_bucket",
     "commid_db_pool_connections",
     "commid_rate_limited_requests_total",
+    "commid_auth_failure_limited_requests_total",
     "commid_upstream_requests_total",
     "commid_upstream_attempts_total",
     "commid_issuer_key_fetches_total",

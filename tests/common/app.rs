@@ -100,6 +100,31 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// A request signed with the resource's primary key, sent by `http`
+    /// (a client of another address, say).
+    pub async fn signed_via(
+        &self,
+        http: &reqwest::Client,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let body = body
+            .map(|b| serde_json::to_vec(&b).unwrap())
+            .unwrap_or_default();
+        let signer = Signer {
+            base: &self.base,
+            host: &self.authority,
+            key: &self.key,
+        };
+        signer
+            .request(http, method, path_and_query, body)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// A signed PATCH of `body` as a JSON merge patch (RFC 7396), with
     /// `content_type` (`application/merge-patch+json` unless a test says).
     pub async fn signed_patch(
@@ -265,6 +290,16 @@ impl TestApp {
         )
         .unwrap()
     }
+}
+
+/// A client whose connections come from `address` (another loopback
+/// address, `127.0.0.2`, is another client to the server).
+pub fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// Percent-encodes `:` as the sync SDKs do.

@@ -96,23 +96,30 @@ pub struct JwksServer {
     pub url: String,
     document: Arc<Mutex<Value>>,
     fetches: Arc<AtomicUsize>,
+    /// Answers 503 while set: an issuer whose key endpoint is down.
+    down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl JwksServer {
     pub async fn start(keys: &[&Key]) -> JwksServer {
         let document = Arc::new(Mutex::new(Value::Null));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let (doc, count) = (document.clone(), fetches.clone());
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (doc, count, is_down) = (document.clone(), fetches.clone(), down.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = HttpServer::new(move || {
-            let (doc, count) = (doc.clone(), count.clone());
+            let (doc, count, is_down) = (doc.clone(), count.clone(), is_down.clone());
             App::new().route(
                 "/keys",
                 web::get().to(move || {
                     count.fetch_add(1, Ordering::SeqCst);
                     let body = doc.lock().unwrap().to_string();
+                    let down = is_down.load(Ordering::SeqCst);
                     async move {
+                        if down {
+                            return HttpResponse::ServiceUnavailable().finish();
+                        }
                         HttpResponse::Ok()
                             .content_type("application/json")
                             .body(body)
@@ -130,6 +137,7 @@ impl JwksServer {
             url: format!("http://127.0.0.1:{port}/keys"),
             document,
             fetches,
+            down,
         };
         jwks.publish(keys);
         jwks
@@ -138,6 +146,11 @@ impl JwksServer {
     /// From now on the issuer publishes exactly `keys`.
     pub fn publish(&self, keys: &[&Key]) {
         *self.document.lock().unwrap() = jwks(keys);
+    }
+
+    /// From now on the key endpoint answers 503 (`false`: it is back).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     pub fn fetches(&self) -> usize {

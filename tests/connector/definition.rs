@@ -21,7 +21,7 @@ fn definition() -> Value {
 
 /// The connector's definition of the handlers' document, calling `host`.
 fn api_definition(host: &str) -> Result<Value, connector::ExportError> {
-    connector::api_definition(&commid::http::openapi_json(), host)
+    connector::api_definition(&commid::router::openapi_json(), host)
 }
 
 fn api_definition_of(openapi: &Value, host: &str) -> Result<Value, connector::ExportError> {
@@ -262,7 +262,7 @@ fn hosts_are_a_name_or_address_with_an_optional_port() {
 }
 
 fn openapi() -> Value {
-    commid::http::openapi_json()
+    commid::router::openapi_json()
 }
 
 #[test]

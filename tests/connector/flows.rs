@@ -8,7 +8,7 @@ use commid::domain::ApiVersion;
 use serde_json::{Value, json};
 
 pub(super) fn definition() -> Value {
-    commid::connector::api_definition(&commid::http::openapi_json(), DEFAULT_HOST).unwrap()
+    commid::connector::api_definition(&commid::router::openapi_json(), DEFAULT_HOST).unwrap()
 }
 
 /// The path, method and operation with `id`.

@@ -300,7 +300,7 @@ fn keywords(value: &Value, at: &str, fail: &mut impl FnMut(&str, &str)) {
 }
 
 fn exported() -> Value {
-    commid::connector::api_definition(&commid::http::openapi_json(), DEFAULT_HOST).unwrap()
+    commid::connector::api_definition(&commid::router::openapi_json(), DEFAULT_HOST).unwrap()
 }
 
 #[test]

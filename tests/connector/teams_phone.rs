@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 const PATH: &str = "/access/teamsExtension/tenants/{tenantId}/assignments/{objectId}";
 
 fn definition() -> Value {
-    connector::api_definition(&commid::http::openapi_json(), DEFAULT_HOST).unwrap()
+    connector::api_definition(&commid::router::openapi_json(), DEFAULT_HOST).unwrap()
 }
 
 fn parameter<'a>(op: &'a Value, name: &str) -> &'a Value {

@@ -35,8 +35,7 @@ there is none, each time with the next `Location` and `Retry-After`.";
             )),
         (status = 400, description = "since is not a cursor this service gave for this resource, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[allow(dead_code)]
 fn template() {}

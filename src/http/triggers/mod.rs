@@ -15,8 +15,8 @@
 mod declared;
 mod webhook;
 
-/// Every kind's polling trigger and webhook trigger.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+/// Every kind's polling trigger (the route; [`document_polling`] its entry).
+pub fn polling_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use actix_web::web::{self, Data};
     for &kind in EventKind::ALL {
         let spec = kind.spec();
@@ -25,8 +25,16 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             web::get().to(move |req: ApiRequest, state: Data<AppState>| async move {
                 poll(&req, &state, spec).await
             }),
-        )
-        .route(
+        );
+    }
+}
+
+/// Every kind's webhook trigger (the route; [`document_webhooks`] its entry).
+pub fn webhook_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use actix_web::web::{self, Data};
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
+        cfg.route(
             spec.webhook_path,
             web::post().to(move |req: ApiRequest, state: Data<AppState>| async move {
                 webhook::register(&req, &state, spec).await
@@ -35,8 +43,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     }
 }
 
-/// Every kind's triggers, in the document.
-pub fn document(api: &mut utoipa::openapi::OpenApi) {
+/// Every kind's polling trigger, in the document.
+pub fn document_polling(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::HttpMethod;
     for &kind in EventKind::ALL {
         let spec = kind.spec();
@@ -45,6 +53,14 @@ pub fn document(api: &mut utoipa::openapi::OpenApi) {
             vec![HttpMethod::Get],
             declared::entry(spec),
         );
+    }
+}
+
+/// Every kind's webhook trigger, in the document.
+pub fn document_webhooks(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::HttpMethod;
+    for &kind in EventKind::ALL {
+        let spec = kind.spec();
         api.paths.add_path_operation(
             spec.webhook_path,
             vec![HttpMethod::Post],
@@ -55,10 +71,10 @@ pub fn document(api: &mut utoipa::openapi::OpenApi) {
 
 use crate::domain::{ApiVersion, EventKind, EventKindSpec, FeedPosition, ResourceId};
 use crate::error::ApiError;
-use crate::http::identity_events::as_answered;
+use crate::http::extract::ApiRequest;
 use crate::http::links::Origin;
 use crate::http::paging::{cursor_schema, query_string};
-use crate::http::{ApiRequest, AppState};
+use crate::http::state::AppState;
 use crate::storage::{EventsRead, IdentityEvent};
 use actix_web::HttpResponse;
 use actix_web::http::header::{LOCATION, RETRY_AFTER};
@@ -192,7 +208,7 @@ pub async fn poll(
             HttpResponse::Ok()
                 .insert_header((LOCATION, location(event.position)))
                 .insert_header((RETRY_AFTER, retry_after(more)))
-                .json(as_answered(event))
+                .json(event.answered())
         }
         Answer::Wait { next, more } => waiting(location(next), retry_after(more)),
     })
@@ -243,6 +259,7 @@ mod tests {
                 id: IdentityId::generate(resource),
                 custom_id: None,
                 at: Timestamp::now(),
+                actor: None,
             })
             .collect()
     }

@@ -8,8 +8,9 @@ use super::purpose;
 use crate::acs::subscriptions::{Subscription, WebhookTriggerRequest};
 use crate::domain::{CallbackUrl, EventKindSpec, EventKinds};
 use crate::error::{ApiError, ErrorResponse};
+use crate::http::ApiRequest;
+use crate::http::state::AppState;
 use crate::http::subscribing::{answered, location, subscribe};
-use crate::http::{ApiRequest, AppState};
 use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
 use utoipa::openapi::path::Operation;
@@ -26,8 +27,7 @@ use utoipa::openapi::path::Operation;
             headers(("Location" = String, description = "The subscription's URL: deleting it unregisters the flow."))),
         (status = 400, description = "The callback URL is not https, not on an allowed host or resolves to a non-public address, or the connection string names an ACS resource.", body = ErrorResponse),
         (status = 401, description = "Not authenticated.", body = ErrorResponse),
-    ),
-    security(("hmac" = []), ("connection_string" = []))
+    )
 )]
 #[allow(dead_code)]
 fn template() {}

@@ -117,7 +117,7 @@ pub async fn read(
             }
             let rows = tx
                 .query(
-                    "SELECT sequence, kind::BIGINT, identity_id, custom_id, at FROM identity_events
+                    "SELECT sequence, kind::BIGINT, identity_id, custom_id, at, actor FROM identity_events
                      WHERE resource_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
                     &[&resource.to_string(), &(after.0 as i64), &(limit as i64)],
                 )
@@ -133,7 +133,8 @@ pub async fn read(
     };
     rows.iter()
         .map(|r| {
-            let columns: EventColumns = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+            let columns: EventColumns =
+                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
             rows::event(columns)
         })
         .collect::<Result<Vec<_>, _>>()

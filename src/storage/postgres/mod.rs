@@ -5,7 +5,9 @@
 mod assignments;
 mod directory;
 mod events;
+mod roles;
 mod schema;
+pub use schema::SCHEMA_VERSION;
 mod store;
 mod subscriptions;
 mod tls;

@@ -85,8 +85,8 @@ impl Store for PostgresStore {
                        ON CONFLICT (resource_id, custom_id) WHERE custom_id IS NOT NULL DO NOTHING
                        RETURNING {IDENTITY_COLUMNS}, resource_id),
                      event AS (
-                       INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
-                       SELECT resource_id, $6, id, custom_id, created_at FROM inserted),
+                       INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at, actor)
+                       SELECT resource_id, $6, id, custom_id, created_at, $8 FROM inserted),
                      counted AS (
                        INSERT INTO identity_counts (resource_id, shard, live)
                        SELECT resource_id, $7, 1 FROM inserted
@@ -101,6 +101,7 @@ impl Store for PostgresStore {
                     &issued,
                     &EventKind::Created.code(),
                     &events::shard(),
+                    &new.actor,
                 ],
             )
             .await?;
@@ -137,7 +138,11 @@ impl Store for PostgresStore {
             .transpose()
     }
 
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+    async fn revoke_tokens_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Option<RevocationEpoch>, StoreError> {
         let rows = self
             .query(
                 "WITH revoked AS (
@@ -145,20 +150,25 @@ impl Store for PostgresStore {
                    WHERE id = $1 AND deleted_at IS NULL
                    RETURNING resource_id, id, custom_id, revocation_epoch),
                  event AS (
-                   INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
-                   SELECT resource_id, $2, id, custom_id, $3 FROM revoked)
+                   INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at, actor)
+                   SELECT resource_id, $2, id, custom_id, $3, $4 FROM revoked)
                  SELECT revocation_epoch FROM revoked",
                 &[
                     &id.to_string(),
                     &EventKind::TokensRevoked.code(),
                     &Timestamp::now().micros(),
+                    &actor,
                 ],
             )
             .await?;
         Ok(rows.first().map(|r| RevocationEpoch::from_i64(r.get(0))))
     }
 
-    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+    async fn delete_identity_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Deleted, StoreError> {
         // `target` sees the row before the update: its custom id goes into
         // the event. A concurrent second delete changes nothing and records
         // nothing.
@@ -170,8 +180,8 @@ impl Store for PostgresStore {
                                revocation_epoch = revocation_epoch + 1
                         WHERE id = $1 AND deleted_at IS NULL RETURNING id),
                       event AS (
-                        INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
-                        SELECT t.resource_id, $3, t.id, t.custom_id, $2 FROM target t JOIN changed USING (id)),
+                        INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at, actor)
+                        SELECT t.resource_id, $3, t.id, t.custom_id, $2, $5 FROM target t JOIN changed USING (id)),
                       counted AS (
                         INSERT INTO identity_counts (resource_id, shard, live)
                         SELECT t.resource_id, $4, -1 FROM target t JOIN changed USING (id)
@@ -182,6 +192,7 @@ impl Store for PostgresStore {
                     &Timestamp::now().micros(),
                     &EventKind::Deleted.code(),
                     &events::shard(),
+                    &actor,
                 ],
             )
             .await?;

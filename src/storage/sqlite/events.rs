@@ -16,10 +16,11 @@ pub fn record(
     id: IdentityId,
     custom_id: Option<&CustomId>,
     at: Timestamp,
+    actor: Option<&str>,
 ) -> Result<(), StoreError> {
     c.prepare_cached(
-        "INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO identity_events (resource_id, kind, identity_id, custom_id, at, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -27,7 +28,8 @@ pub fn record(
             kind.code(),
             id.to_string(),
             custom_id.map(CustomId::as_str),
-            at.micros()
+            at.micros(),
+            actor
         ])
     })
     .map(drop)
@@ -65,12 +67,21 @@ pub fn read(
     }
     let rows: Vec<EventColumns> = tx
         .prepare_cached(
-            "SELECT sequence, kind, identity_id, custom_id, at FROM identity_events
+            "SELECT sequence, kind, identity_id, custom_id, at, actor FROM identity_events
              WHERE resource_id = ?1 AND sequence > ?2 ORDER BY sequence LIMIT ?3",
         )?
         .query_map(
             params![resource.to_string(), after.0 as i64, limit as i64],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )?
         .collect::<Result<_, _>>()?;
     tx.commit()?;

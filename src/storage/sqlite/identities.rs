@@ -47,6 +47,7 @@ pub fn create(c: &Connection, new: NewIdentity) -> Result<Created, StoreError> {
         new.id,
         new.custom_id.as_ref(),
         new.created_at,
+        new.actor.as_deref(),
     )?;
     events::count(c, new.id.resource(), 1)?;
     Ok(Created::New(IdentityRecord {
@@ -59,7 +60,11 @@ pub fn create(c: &Connection, new: NewIdentity) -> Result<Created, StoreError> {
     }))
 }
 
-pub fn revoke(c: &Connection, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+pub fn revoke(
+    c: &Connection,
+    id: IdentityId,
+    actor: Option<&str>,
+) -> Result<Option<RevocationEpoch>, StoreError> {
     let revoked: Option<(i64, Option<String>)> = c
         .prepare_cached(
             "UPDATE identities SET revocation_epoch = revocation_epoch + 1
@@ -80,11 +85,12 @@ pub fn revoke(c: &Connection, id: IdentityId) -> Result<Option<RevocationEpoch>,
         id,
         custom_id.as_ref(),
         Timestamp::now(),
+        actor,
     )?;
     Ok(Some(RevocationEpoch::from_i64(epoch)))
 }
 
-pub fn delete(c: &Connection, id: IdentityId) -> Result<Deleted, StoreError> {
+pub fn delete(c: &Connection, id: IdentityId, actor: Option<&str>) -> Result<Deleted, StoreError> {
     let state: Option<(Option<i64>, Option<String>)> = c
         .prepare_cached("SELECT deleted_at, custom_id FROM identities WHERE id = ?1")
         .and_then(|mut s| {
@@ -104,7 +110,7 @@ pub fn delete(c: &Connection, id: IdentityId) -> Result<Deleted, StoreError> {
             .and_then(|mut s| s.execute(params![id.to_string(), now.micros()]))
             .map_err(map_err)?;
             let custom_id = stored_custom_id(custom_id)?;
-            events::record(c, EventKind::Deleted, id, custom_id.as_ref(), now)?;
+            events::record(c, EventKind::Deleted, id, custom_id.as_ref(), now, actor)?;
             events::count(c, id.resource(), -1)?;
             Ok(Deleted::Now)
         }

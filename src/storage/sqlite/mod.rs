@@ -5,9 +5,11 @@ mod directory;
 mod events;
 mod identities;
 mod readers;
+mod roles;
 mod rows;
 mod schema;
 mod subscriptions;
+pub use schema::SCHEMA_VERSION;
 mod token_states;
 mod touches;
 mod writer;
@@ -219,24 +221,32 @@ impl Store for SqliteStore {
         Ok(state)
     }
 
-    async fn revoke_tokens(&self, id: IdentityId) -> Result<Option<RevocationEpoch>, StoreError> {
+    async fn revoke_tokens_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Option<RevocationEpoch>, StoreError> {
         let states = self.token_states.clone();
         // Forgotten on the writer thread, whatever the commit's outcome (a
         // failed commit may still have landed) and whether or not this
         // future is still awaited.
         self.writer
             .write_then(
-                move |c| identities::revoke(c, id),
+                move |c| identities::revoke(c, id, actor.as_deref()),
                 move || states.forget(id),
             )
             .await
     }
 
-    async fn delete_identity(&self, id: IdentityId) -> Result<Deleted, StoreError> {
+    async fn delete_identity_by(
+        &self,
+        id: IdentityId,
+        actor: Option<String>,
+    ) -> Result<Deleted, StoreError> {
         let states = self.token_states.clone();
         self.writer
             .write_then(
-                move |c| identities::delete(c, id),
+                move |c| identities::delete(c, id, actor.as_deref()),
                 move || states.forget(id),
             )
             .await

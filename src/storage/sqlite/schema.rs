@@ -5,6 +5,9 @@ use super::map_err;
 use crate::storage::StoreError;
 use rusqlite::Connection;
 
+/// How many migrations this commid knows: the schema version it writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
 const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE resources (
@@ -106,6 +109,22 @@ CREATE TABLE webhook_subscriptions (
 ) WITHOUT ROWID;
 CREATE INDEX webhook_subscriptions_by_resource ON webhook_subscriptions (resource_id, id);
 CREATE INDEX webhook_subscriptions_due ON webhook_subscriptions (state, next_attempt_at);
+"#,
+    // Roles principals of trusted issuers hold on resources
+    // (storage/roles.rs): principal is written kind:id (oid:…, sub:…).
+    r#"
+CREATE TABLE role_grants (
+    resource_id TEXT NOT NULL REFERENCES resources(id),
+    issuer      TEXT NOT NULL,
+    principal   TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    PRIMARY KEY (resource_id, issuer, principal, role)
+) WITHOUT ROWID;
+"#,
+    // Who made each change of the feed (key:primary, or a principal and its
+    // issuer); NULL for events recorded before.
+    r#"
+ALTER TABLE identity_events ADD COLUMN actor TEXT;
 "#,
 ];
 
