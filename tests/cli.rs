@@ -9,6 +9,8 @@ mod cli {
     mod crash;
     mod directory;
     mod identity;
+    mod identity_bearer;
+    mod identity_requests;
     mod log_forging;
     mod migrate;
     mod migrate_v1;
