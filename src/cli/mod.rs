@@ -5,6 +5,7 @@
 //! errors.
 
 mod access;
+mod connection;
 mod connector;
 mod directory;
 mod identity;
