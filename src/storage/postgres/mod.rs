@@ -4,6 +4,7 @@
 
 mod assignments;
 mod directory;
+mod driver;
 mod events;
 mod roles;
 mod schema;
@@ -80,9 +81,17 @@ impl PostgresStore {
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
+        let driver = driver::Driver::start()
+            .map_err(|e| StoreError::Internal(format!("cannot start the database driver: {e}")))?;
         let manager = match tls {
-            Some(tls) => Manager::from_config(config, tls, manager_config),
-            None => Manager::from_config(config, NoTls, manager_config),
+            Some(tls) => {
+                Manager::from_connect(config, driver::OnDriver { tls, driver }, manager_config)
+            }
+            None => Manager::from_connect(
+                config,
+                driver::OnDriver { tls: NoTls, driver },
+                manager_config,
+            ),
         };
         let pool = Pool::builder(manager)
             .max_size(options.pool_size)
