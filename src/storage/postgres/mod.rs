@@ -6,6 +6,7 @@ mod assignments;
 mod directory;
 mod driver;
 mod events;
+mod retry;
 mod roles;
 mod schema;
 pub use schema::SCHEMA_VERSION;
@@ -136,17 +137,42 @@ impl PostgresStore {
             })
     }
 
+    /// Runs one statement. A read (`SELECT`) whose connection was lost
+    /// (the server ended it, a restart, a network cut) runs once more on
+    /// another one: the client never sees an error the pool could hide.
     pub(super) async fn query(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
         self.deadline(async {
-            let client = self.client().await?;
-            let stmt = client.prepare_cached(sql).await.map_err(map_err)?;
-            client.query(&stmt, params).await.map_err(map_err)
+            match self.query_once(sql, params).await {
+                Err(retry::Attempt::Lost(e)) if retry::is_read(sql) => {
+                    log::info!("a database connection was lost ({e}); running the read again");
+                    self.query_once(sql, params).await.map_err(StoreError::from)
+                }
+                done => done.map_err(StoreError::from),
+            }
         })
         .await
+    }
+
+    async fn query_once(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, retry::Attempt> {
+        let client = self.client().await.map_err(retry::Attempt::Store)?;
+        let ran = match client.prepare_cached(sql).await {
+            Ok(stmt) => client.query(&stmt, params).await,
+            Err(e) => Err(e),
+        };
+        let ran = ran.map_err(retry::Attempt::from);
+        if let Err(retry::Attempt::Lost(_)) = &ran {
+            // Not back into the pool, even before its task notices the end.
+            drop(Object::take(client));
+        }
+        ran
     }
 }
 
