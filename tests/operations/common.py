@@ -145,28 +145,31 @@ class Load:
         self.latencies = []
         self.threads = []
 
-    def record(self, op, status, body, seconds):
+    def record(self, op, status, headers, body, seconds):
         with self.lock:
             self.counts[(op, status)] = self.counts.get((op, status), 0) + 1
             self.latencies.append((time.monotonic(), op, status, seconds))
             if status is None or status >= 500:
-                self.failures.append((time.strftime("%H:%M:%S"), op, status, str(body)[:200]))
+                retry_after = headers.get("retry-after") if status else None
+                self.failures.append((time.monotonic(), op, status, retry_after, str(body)[:200]))
 
     def run_one(self):
         client = self.make_client()
         while not self.stop.is_set():
             t = time.monotonic()
-            status, _, body = client.call("POST", "/identities", {})
-            self.record("create", status, body, time.monotonic() - t)
+            status, headers, body = client.call("POST", "/identities", {})
+            self.record("create", status, headers, body, time.monotonic() - t)
             if status == 201:
                 identity = body["identity"]["id"]
                 with self.lock:
                     self.created.append(identity)
+                path = f"/identities/{urllib.parse.quote(identity, safe='')}"
                 t = time.monotonic()
-                status, _, body = client.call(
-                    "POST", f"/identities/{urllib.parse.quote(identity, safe='')}/:issueAccessToken",
-                    {"scopes": ["chat"]})
-                self.record("issue", status, body, time.monotonic() - t)
+                status, headers, body = client.call("POST", f"{path}/:issueAccessToken", {"scopes": ["chat"]})
+                self.record("issue", status, headers, body, time.monotonic() - t)
+                t = time.monotonic()
+                status, headers, body = client.call("GET", path)
+                self.record("get", status, headers, body, time.monotonic() - t)
             if self.pause:
                 time.sleep(self.pause)
 

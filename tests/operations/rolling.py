@@ -1,6 +1,6 @@
 """Rolling restart behind Caddy: two commid instances on one PostgreSQL
 database, behind deploy/Caddyfile with its addresses changed to loopback
-ones; clients create identities and issue tokens through Caddy while each
+ones; clients create identities, issue tokens and read them through Caddy while each
 instance in turn gets SIGTERM and is started again. Every request must
 succeed. Prints the counts and how long each drain took.
 
@@ -98,7 +98,7 @@ def main():
         log("drain (SIGTERM to exit): " + ", ".join(f"{d:.2f} s" for d in drains))
         failed = [c for c in load.failures]
         for f in failed[:20]:
-            log("failed:", *f)
+            log("failed:", *f[1:])
         if failed:
             raise SystemExit(f"operations: {len(failed)} of {load.total()} requests failed "
                              f"during the rolling restart (logs in {work})")

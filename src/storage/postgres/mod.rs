@@ -169,8 +169,11 @@ impl PostgresStore {
         };
         let ran = ran.map_err(retry::Attempt::from);
         if let Err(retry::Attempt::Lost(_)) = &ran {
-            // Not back into the pool, even before its task notices the end.
+            // Not back into the pool, even before its task notices the end;
+            // and the idle ones go too: a restart or an administrator ends
+            // them all at once, and a retry must get a new connection.
             drop(Object::take(client));
+            drop(self.pool.retain(|_, _| false));
         }
         ran
     }
