@@ -48,7 +48,7 @@ impl From<Attempt> for StoreError {
 
 /// A statement that only reads: running it twice changes nothing.
 pub(super) fn is_read(sql: &str) -> bool {
-    let first = sql.trim_start().split_whitespace().next().unwrap_or("");
+    let first = sql.split_whitespace().next().unwrap_or("");
     first.eq_ignore_ascii_case("SELECT")
 }
 
