@@ -1,7 +1,7 @@
 //! SIGTERM drains before the stop: health checks answer 503 at once, so a
 //! proxy takes the instance out, while requests are still served (each
 //! closing its connection); a second signal ends the drain, and the process
-//! exits 0. The rolling restart behind a real proxy is tests/operations/run.
+//! exits 0. SIGINT (Ctrl-C) skips the drain. The rolling restart behind a real proxy is tests/operations/run.
 
 use crate::common::server::{Server, start_with_env};
 use crate::common::sign::Signer;
@@ -86,6 +86,23 @@ async fn sigterm_fails_the_health_checks_while_requests_still_succeed_then_exits
             Instant::now() < deadline,
             "still running 15 s after the second SIGTERM"
         );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test]
+async fn sigint_stops_without_the_drain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_with_env(dir.path(), &["--http"], &[("COMMID_DRAIN_SECONDS", "300")]);
+    signal(&server, "-INT");
+    // Far sooner than the 300 s drain.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 15 s after SIGINT");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status}");
