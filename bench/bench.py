@@ -49,7 +49,7 @@ class Server:
         self.proc = subprocess.Popen(
             [binary, "serve", "--http", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--data-dir", data_dir, *extra],
             stdout=subprocess.PIPE, stderr=self.log or subprocess.DEVNULL, text=True,
-            env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0",
+            env={**os.environ, "RUST_LOG": "info" if log_file else "warn", "COMMID_RATE_LIMIT_PER_SECOND": "0", "COMMID_DRAIN_SECONDS": "0",
                  # Data dirs are reused: the connection string on every start.
                  "COMMID_SHOW_CONNECTION_STRING": "true", **(env or {})})
         for line in self.proc.stdout:

@@ -64,6 +64,8 @@ pub struct Config {
     pub public_url: Option<Endpoint>,
     pub body_limit: usize,
     pub workers: usize,
+    /// How long SIGTERM's drain lasts before the stop.
+    pub drain: std::time::Duration,
     pub database: Database,
     /// Whose Entra tokens each resource exchanges, and in which exchanges.
     pub trusted_issuers: Vec<TrustedIssuer>,
@@ -257,6 +259,12 @@ impl Layer {
                 "{workers} workers is out of range: use 1 to 256."
             )));
         }
+        let drain_seconds = declared(self.drain_seconds);
+        if drain_seconds > 300 {
+            return Err(ConfigError::Invalid(format!(
+                "drain of {drain_seconds} seconds is out of range: use 0 (stop at once) to 300."
+            )));
+        }
         let database = self.store_database()?;
         let trusted_issuers =
             issuers::resolve(self.trusted_issuers.as_deref().unwrap_or_default())?;
@@ -284,6 +292,7 @@ impl Layer {
             public_url,
             body_limit,
             workers,
+            drain: std::time::Duration::from_secs(drain_seconds),
             database,
             trusted_issuers,
             limits,

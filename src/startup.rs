@@ -11,7 +11,7 @@ use crate::issuers::{IssuerError, TrustedIssuers};
 use crate::limits::{FailureLimiter, RateLimiter};
 use crate::roles::RoleBook;
 use crate::router;
-use crate::shutdown::ShutdownSignals;
+use crate::shutdown::{Draining, ShutdownSignals, Stop};
 use crate::storage::sealing::{self, Reseal, SealingError};
 use crate::storage::{self, Store, StoreError};
 use crate::tls::{self, TlsError};
@@ -41,6 +41,10 @@ pub struct Application {
     refreshers: Vec<tokio::task::JoinHandle<()>>,
     /// The webhook deliverer, stopped after the requests have finished.
     deliveries: Deliveries,
+    /// On from SIGTERM: health checks fail, answers close their connections.
+    draining: Draining,
+    /// How long SIGTERM's drain lasts.
+    drain: Duration,
 }
 
 /// Why the server cannot start; each keeps its cause, which
@@ -105,13 +109,20 @@ impl Application {
         let issuers = Arc::new(load_issuers(&config, &directory).await?);
         let paging = store.paging_secret().await.map_err(StartError::Resources)?;
         let hooks = Hooks::new();
+        let draining = Draining::default();
         let loaded = Loaded {
             directory: &directory,
             keys: &keys,
             issuers: &issuers,
             roles: &roles,
         };
-        let (state, metrics_server) = app_state(&config, &store, loaded, &paging, &hooks, metrics)?;
+        let (state, metrics_server) = app_state(
+            &config,
+            &store,
+            loaded,
+            (&paging, &hooks, &draining),
+            metrics,
+        )?;
         let (server, tls_certificate) = serve(&config, listener, state.clone(), &directory)?;
         let deliveries =
             Deliveries::start(store.clone(), &config.webhooks, hooks.feed, hooks.counts)
@@ -136,6 +147,8 @@ impl Application {
             store,
             refreshers,
             deliveries,
+            draining,
+            drain: config.drain,
         })
     }
 
@@ -200,19 +213,51 @@ impl Application {
     }
 
     /// Serves until SIGTERM or SIGINT (or a stop through [`Self::handle`]),
-    /// letting requests under way finish. Install `signals` before telling
-    /// anyone the server is up, so that no signal finds the default action.
+    /// letting requests under way finish. SIGTERM first drains
+    /// ([`crate::shutdown`]). Install `signals` before telling anyone the
+    /// server is up, so that no signal finds the default action.
     pub async fn run_until_signalled(self, signals: ShutdownSignals) -> std::io::Result<()> {
         let handle = self.server.handle();
-        let watcher = tokio::spawn(async move {
-            let signal = signals.recv().await;
-            log::info!("{signal}: finishing the requests under way, then stopping");
-            handle.stop(true).await;
-        });
+        let watcher = tokio::spawn(drain_then_stop(
+            signals,
+            self.draining.clone(),
+            self.drain,
+            handle,
+        ));
         let result = self.run_until_stopped().await;
         watcher.abort();
         result
     }
+}
+
+/// Waits for a signal; on SIGTERM, drains for `drain` (a second signal
+/// ends the drain early); then stops the server gracefully.
+async fn drain_then_stop(
+    mut signals: ShutdownSignals,
+    draining: Draining,
+    drain: Duration,
+    handle: actix_web::dev::ServerHandle,
+) {
+    let (signal, stop) = signals.recv().await;
+    if stop == Stop::Drain && !drain.is_zero() {
+        draining.start();
+        log::info!(
+            "{signal}: draining for {} s (health checks answer 503, requests are still served; \
+             a second signal stops now)",
+            drain.as_secs()
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(drain) => {
+                log::info!("drained: finishing the requests under way, then stopping");
+            }
+            (again, _) = signals.recv() => {
+                log::info!("{again}: drain cut short; finishing the requests under way, then stopping");
+            }
+        }
+    } else {
+        log::info!("{signal}: finishing the requests under way, then stopping");
+    }
+    handle.stop(true).await;
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StartError> {
@@ -362,8 +407,7 @@ fn app_state(
     config: &Config,
     store: &Arc<dyn Store>,
     loaded: Loaded<'_>,
-    paging: &Secret,
-    hooks: &Hooks,
+    (paging, hooks, draining): (&Secret, &Hooks, &Draining),
     metrics: Option<instrument::Setup>,
 ) -> Result<(Data<AppState>, Option<instrument::ScrapeServer>), StartError> {
     let Loaded {
@@ -414,6 +458,7 @@ fn app_state(
         feed: hooks.waker.clone(),
         metrics,
         serve_metrics: config.metrics == MetricsServing::Main,
+        draining: draining.clone(),
     });
     Ok((state, metrics_server.flatten()))
 }

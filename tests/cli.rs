@@ -8,6 +8,7 @@ mod cli {
     mod binary;
     mod crash;
     mod directory;
+    mod drain;
     mod identity;
     mod identity_bearer;
     mod identity_requests;

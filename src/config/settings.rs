@@ -23,6 +23,7 @@ pub const DEFAULT_AUTH_FAILURE_LIMIT: u32 = 10;
 pub const DEFAULT_POOL_SIZE: usize = 16;
 pub const DEFAULT_DATABASE_TIMEOUT_MS: u64 = 3000;
 pub const DEFAULT_EVENT_RETENTION_HOURS: u64 = 7 * 24;
+pub const DEFAULT_DRAIN_SECONDS: u64 = 5;
 pub use crate::storage::sqlite::DEFAULT_WRITE_QUEUE;
 
 fn millis(duration: std::time::Duration) -> u64 {
@@ -80,6 +81,14 @@ settings! {
         env: Some("COMMID_WORKERS"), flag: serve("workers", "N"),
         default: computed("one per CPU"), read: number!("a number of workers"),
         meaning: "HTTP worker threads (1 to 256)",
+    },
+    drain_seconds: u64 {
+        env: Some("COMMID_DRAIN_SECONDS"), flag: serve("drain-seconds", "SECONDS"),
+        default: value(DEFAULT_DRAIN_SECONDS), read: number!("a number of seconds"),
+        meaning: "on SIGTERM, how long `/readyz` and `/healthz` answer 503 while every request is \
+            still served (with `Connection: close`) before the server stops (0 to 300; 0: stop at \
+            once). Longer than your proxy's health check interval plus its timeout. SIGINT, or a \
+            second signal, stops without it",
     },
     database_url: Secret {
         env: Some("COMMID_DATABASE_URL"), flag: store("database-url", "URL"),

@@ -355,3 +355,20 @@ fn the_verify_cache_is_sized_in_bytes_zero_turning_it_off() {
         crate::tokens::DEFAULT_VERIFY_CACHE_BYTES
     );
 }
+
+#[test]
+fn the_drain_defaults_to_5_seconds_and_takes_0_to_300() {
+    let config = |value: &str| {
+        Layer::from_env(env(&[("COMMID_DRAIN_SECONDS", value)]))
+            .and_then(Layer::resolve)
+            .map(|c| c.drain)
+    };
+    let default = Layer::default().resolve().unwrap().drain;
+    assert_eq!(default, Duration::from_secs(5));
+    assert_eq!(config("0").unwrap(), Duration::ZERO);
+    assert_eq!(config("300").unwrap(), Duration::from_secs(300));
+    assert_eq!(
+        config("301").unwrap_err().to_string(),
+        "drain of 301 seconds is out of range: use 0 (stop at once) to 300."
+    );
+}

@@ -3,7 +3,8 @@
 //! (when on), and write one access log line. The line names the
 //! identity and resource, never a token, a key or a header value. What the
 //! request sent (method, path, identity) is escaped ([`Escaped`]): one
-//! request is one line, in the text and the JSON format alike.
+//! request is one line, in the text and the JSON format alike. While the
+//! server drains before a stop, every answer closes its connection.
 
 use super::allow::Unrouted;
 use super::extract::{LoggedActor, LoggedIdentity, LoggedResource};
@@ -11,6 +12,7 @@ use super::state::AppState;
 use crate::logs::{Escaped, Field};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
@@ -62,6 +64,17 @@ async fn served<B: MessageBody>(
     }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
+    }
+    let draining = res
+        .request()
+        .app_data::<Data<AppState>>()
+        .is_some_and(|s| s.draining.is_on());
+    if draining {
+        // A keep-alive client (a proxy's pool) opens its next connection
+        // elsewhere, or after the restart.
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
     }
     let elapsed = started.elapsed();
     let status = res.status().as_u16();

@@ -46,4 +46,7 @@ pub struct AppState {
     /// Whether this listener answers `GET /metrics` (rather than a
     /// scrape-only listener of its own).
     pub serve_metrics: bool,
+    /// On from SIGTERM until the stop: health checks answer 503 and every
+    /// answer closes its connection.
+    pub draining: crate::shutdown::Draining,
 }

@@ -92,6 +92,8 @@ pub fn start_with_env(
         .args(extra_args)
         .env("RUST_LOG", "warn")
         .env_remove("COMMID_CONFIG")
+        // Tests stop servers often: no drain unless a test asks for one.
+        .env("COMMID_DRAIN_SECONDS", "0")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(log)

@@ -4,7 +4,9 @@
 
 mod assignments;
 mod directory;
+mod driver;
 mod events;
+mod retry;
 mod roles;
 mod schema;
 pub use schema::SCHEMA_VERSION;
@@ -80,9 +82,17 @@ impl PostgresStore {
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
+        let driver = driver::Driver::start()
+            .map_err(|e| StoreError::Internal(format!("cannot start the database driver: {e}")))?;
         let manager = match tls {
-            Some(tls) => Manager::from_config(config, tls, manager_config),
-            None => Manager::from_config(config, NoTls, manager_config),
+            Some(tls) => {
+                Manager::from_connect(config, driver::OnDriver { tls, driver }, manager_config)
+            }
+            None => Manager::from_connect(
+                config,
+                driver::OnDriver { tls: NoTls, driver },
+                manager_config,
+            ),
         };
         let pool = Pool::builder(manager)
             .max_size(options.pool_size)
@@ -127,17 +137,45 @@ impl PostgresStore {
             })
     }
 
+    /// Runs one statement. A read (`SELECT`) whose connection was lost
+    /// (the server ended it, a restart, a network cut) runs once more on
+    /// another one: the client never sees an error the pool could hide.
     pub(super) async fn query(
         &self,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Row>, StoreError> {
         self.deadline(async {
-            let client = self.client().await?;
-            let stmt = client.prepare_cached(sql).await.map_err(map_err)?;
-            client.query(&stmt, params).await.map_err(map_err)
+            match self.query_once(sql, params).await {
+                Err(retry::Attempt::Lost(e)) if retry::is_read(sql) => {
+                    log::info!("a database connection was lost ({e}); running the read again");
+                    self.query_once(sql, params).await.map_err(StoreError::from)
+                }
+                done => done.map_err(StoreError::from),
+            }
         })
         .await
+    }
+
+    async fn query_once(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, retry::Attempt> {
+        let client = self.client().await.map_err(retry::Attempt::Store)?;
+        let ran = match client.prepare_cached(sql).await {
+            Ok(stmt) => client.query(&stmt, params).await,
+            Err(e) => Err(e),
+        };
+        let ran = ran.map_err(retry::Attempt::from);
+        if let Err(retry::Attempt::Lost(_)) = &ran {
+            // Not back into the pool, even before its task notices the end;
+            // and the idle ones go too: a restart or an administrator ends
+            // them all at once, and a retry must get a new connection.
+            drop(Object::take(client));
+            drop(self.pool.retain(|_, _| false));
+        }
+        ran
     }
 }
 

@@ -21,7 +21,7 @@ export async function startServer({ tls = false } = {}) {
   const child = spawn(
     BIN,
     ['serve', ...(tls ? [] : ['--http']), '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
-    { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, RUST_LOG: 'warn', COMMID_DRAIN_SECONDS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   stops.push(async () => {
     if (child.exitCode === null) {
