@@ -1,9 +1,10 @@
 //! The real `commid` binary, as people and scripts run it: `serve`,
-//! `quickstart`, `identity`, `migrate`, the access log, crash durability (of writes and of webhook deliveries).
+//! `quickstart`, `identity`, `migrate`, `backup` and `restore`, the access log, crash durability (of writes and of webhook deliveries).
 
 mod common;
 mod cli {
     mod access_log;
+    mod backup;
     mod bearer_log;
     mod binary;
     mod crash;
