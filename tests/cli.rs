@@ -9,6 +9,7 @@ mod cli {
     mod binary;
     mod crash;
     mod directory;
+    mod full_disk;
     mod identity;
     mod log_forging;
     mod migrate;
