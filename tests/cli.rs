@@ -5,6 +5,7 @@ mod common;
 mod cli {
     mod access_log;
     mod backup;
+    mod backup_postgres;
     mod bearer_log;
     mod binary;
     mod crash;

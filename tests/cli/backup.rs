@@ -124,21 +124,27 @@ async fn feed_end(http: &reqwest::Client, t: &Target) -> String {
     page["cursor"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
-    let key = encryption_key();
-    let env = [("COMMID_ENCRYPTION_KEYS", key.as_str())];
-    let (old_dir, new_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let backup_file = old_dir.path().join("copy.sqlite3");
-    let server = start_with_env(old_dir.path(), &["--http"], &env);
-    let (http, t) = (reqwest::Client::new(), server.target.clone());
-    let start = feed_end(&http, &t).await;
-    let (kept, kept_token) = create(&http, &t).await;
-    let (revoked, revoked_token) = create(&http, &t).await;
-    let (deleted, deleted_token) = create(&http, &t).await;
+/// What a store held before its copy, and what a restored one must keep.
+pub(super) struct History {
+    /// The feed's end before any of it.
+    start: String,
+    kept: String,
+    kept_token: String,
+    revoked_token: String,
+    deleted: String,
+    deleted_token: String,
+}
+
+/// An identity kept, one whose tokens were revoked and one deleted, each
+/// with a token.
+pub(super) async fn make_history(http: &reqwest::Client, t: &Target) -> History {
+    let start = feed_end(http, t).await;
+    let (kept, kept_token) = create(http, t).await;
+    let (revoked, revoked_token) = create(http, t).await;
+    let (deleted, deleted_token) = create(http, t).await;
     let (status, _) = call(
-        &http,
-        &t,
+        http,
+        t,
         Method::POST,
         &format!("{}/:revokeAccessTokens", path_of(&revoked)),
         None,
@@ -146,12 +152,27 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
     .await
     .unwrap();
     assert_eq!(status, 204);
-    let (status, _) = call(&http, &t, Method::DELETE, &path_of(&deleted), None)
+    let (status, _) = call(http, t, Method::DELETE, &path_of(&deleted), None)
         .await
         .unwrap();
     assert_eq!(status, 204);
+    History {
+        start,
+        kept,
+        kept_token,
+        revoked_token,
+        deleted,
+        deleted_token,
+    }
+}
 
-    // Writers keep the server busy while the copy is taken.
+/// Runs `copy` (a blocking command) while four clients create identities,
+/// and says how many they created.
+pub(super) async fn under_writes<T: Send + 'static>(
+    http: &reqwest::Client,
+    t: &Target,
+    copy: impl FnOnce() -> T + Send + 'static,
+) -> (T, u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..4)
         .map(|_| {
@@ -167,16 +188,73 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let dir = old_dir.path().to_owned();
-    let out = backup_file.to_str().unwrap().to_owned();
-    let copy = tokio::task::spawn_blocking(move || commid(&["backup", "--out", &out], &dir))
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(copy).await.unwrap();
     stop.store(true, Ordering::Relaxed);
     let mut written = 0;
     for w in writers {
         written += w.await.unwrap();
     }
+    assert!(written > 0, "no write ran beside the copy");
+    (out, written)
+}
+
+/// A server on a restored store: old tokens verify, the revoke and the
+/// delete hold, the feed reads on from before the copy to its end and
+/// continues after it. Returns the sequence of the copy's last event.
+pub(super) async fn check_restored(http: &reqwest::Client, t: &Target, history: &History) -> u64 {
+    assert_eq!(verify(http, t, &history.kept_token).await["valid"], true);
+    let verdict = verify(http, t, &history.revoked_token).await;
+    assert_eq!(verdict["reason"], "revoked", "{verdict}");
+    assert_eq!(
+        verify(http, t, &history.deleted_token).await["valid"],
+        false
+    );
+    let (status, _) = call(http, t, Method::GET, &path_of(&history.deleted), None)
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "the deleted identity stays deleted");
+    let (status, _) = call(http, t, Method::GET, &path_of(&history.kept), None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+
+    let (events, cursor) = events_after(http, t, &history.start).await;
+    let sequences: Vec<u64> = events
+        .iter()
+        .map(|e| e["sequence"].as_u64().unwrap())
+        .collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let kinds: Vec<_> = events[..5]
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "created", "created", "tokensRevoked", "deleted"]
+    );
+    let last = *sequences.last().unwrap();
+    let (new, _) = create(http, t).await;
+    let (next, _) = events_after(http, t, &cursor).await;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0]["id"], new.as_str());
+    assert!(next[0]["sequence"].as_u64().unwrap() > last);
+    last
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
+    let key = encryption_key();
+    let env = [("COMMID_ENCRYPTION_KEYS", key.as_str())];
+    let (old_dir, new_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let backup_file = old_dir.path().join("copy.sqlite3");
+    let server = start_with_env(old_dir.path(), &["--http"], &env);
+    let (http, t) = (reqwest::Client::new(), server.target.clone());
+    let history = make_history(&http, &t).await;
+    let (dir, out) = (
+        old_dir.path().to_owned(),
+        backup_file.to_str().unwrap().to_owned(),
+    );
+    let (copy, _) = under_writes(&http, &t, move || commid(&["backup", "--out", &out], &dir)).await;
     let copy = succeeded(&copy);
     assert_eq!(copy["integrity"], "ok");
     assert_eq!(
@@ -197,7 +275,6 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
             .any(|w| w == access_key.as_bytes()),
         "the backup holds the access key in plaintext"
     );
-    assert!(written > 0, "no write ran beside the backup");
     drop(server);
 
     // Restored into a new data dir: a server on it is the old one, as of the copy.
@@ -213,42 +290,11 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
         access_key,
         "the resource keeps its key"
     );
-    assert_eq!(verify(&http, &t, &kept_token).await["valid"], true);
-    let verdict = verify(&http, &t, &revoked_token).await;
-    assert_eq!(verdict["reason"], "revoked", "{verdict}");
-    assert_eq!(verify(&http, &t, &deleted_token).await["valid"], false);
-    let (status, _) = call(&http, &t, Method::GET, &path_of(&deleted), None)
-        .await
-        .unwrap();
-    assert_eq!(status, 404, "the deleted identity stays deleted");
-    let (status, _) = call(&http, &t, Method::GET, &path_of(&kept), None)
-        .await
-        .unwrap();
-    assert_eq!(status, 200);
-
-    // The feed: a cursor from before the copy reads on to the copy's last
-    // event, and what happens next gets later numbers.
-    let (events, cursor) = events_after(&http, &t, &start).await;
-    let last = copy["lastEventSequence"].as_u64().unwrap();
-    let sequences: Vec<u64> = events
-        .iter()
-        .map(|e| e["sequence"].as_u64().unwrap())
-        .collect();
-    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
-    assert_eq!(sequences.last(), Some(&last));
-    let kinds: Vec<_> = events[..5]
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let last = check_restored(&http, &t, &history).await;
     assert_eq!(
-        kinds,
-        ["created", "created", "created", "tokensRevoked", "deleted"]
+        copy["lastEventSequence"], last,
+        "the feed ends where the copy did"
     );
-    let (new, _) = create(&http, &t).await;
-    let (next, _) = events_after(&http, &t, &cursor).await;
-    assert_eq!(next.len(), 1, "{next:?}");
-    assert_eq!(next[0]["id"], new.as_str());
-    assert!(next[0]["sequence"].as_u64().unwrap() > last);
 }
 
 #[test]
