@@ -254,7 +254,8 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
         old_dir.path().to_owned(),
         backup_file.to_str().unwrap().to_owned(),
     );
-    let (copy, _) = under_writes(&http, &t, move || commid(&["backup", "--out", &out], &dir)).await;
+    let (copy, written) =
+        under_writes(&http, &t, move || commid(&["backup", "--out", &out], &dir)).await;
     let copy = succeeded(&copy);
     assert_eq!(copy["integrity"], "ok");
     assert_eq!(
@@ -295,10 +296,11 @@ async fn a_backup_taken_under_writes_restores_into_a_server_that_carries_on() {
         copy["lastEventSequence"], last,
         "the feed ends where the copy did"
     );
+    eprintln!("commid backup under writes: {written} identities created beside it");
 }
 
 #[test]
-fn restore_refuses_a_live_data_dir_an_existing_store_and_a_damaged_file() {
+fn backup_and_restore_refuse_what_would_harm_a_store_or_restore_damage() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_with_env(dir.path(), &["--http"], &[]);
     let copy = dir.path().join("copy.sqlite3");
@@ -307,9 +309,15 @@ fn restore_refuses_a_live_data_dir_an_existing_store_and_a_damaged_file() {
 
     let message = refused(&commid(&["restore", "--from", copy_arg], dir.path()));
     assert!(message.contains("a commid server is running"), "{message}");
+    let own = dir.path().join("commid.sqlite3");
+    let own = own.to_str().unwrap();
+    let message = refused(&commid(&["backup", "--out", own], dir.path()));
+    assert!(message.contains("the data dir's own database"), "{message}");
     drop(server);
     let message = refused(&commid(&["restore", "--from", copy_arg], dir.path()));
     assert!(message.contains("--force"), "{message}");
+    let message = refused(&commid(&["restore", "--from", own, "--force"], dir.path()));
+    assert!(message.contains("the data dir's own database"), "{message}");
     let restored = succeeded(&commid(
         &["restore", "--from", copy_arg, "--force"],
         dir.path(),

@@ -33,6 +33,8 @@ pub enum BackupError {
         "{path} has schema version {found} and this commid writes version {SCHEMA_VERSION}: use the commid release that wrote it"
     )]
     Version { path: PathBuf, found: usize },
+    #[error("{0} is the data dir's own database (or beside it): choose a file elsewhere")]
+    SameFile(PathBuf),
     #[error("the database stayed busy: {0}")]
     Busy(PathBuf),
     #[error("a commid server is running on the data dir {0}: stop it before restoring into it")]
@@ -83,6 +85,7 @@ pub fn backup(dir: &Path, out: &Path) -> Result<Contents, BackupError> {
     if !source_path.is_file() {
         return Err(BackupError::NoDatabase(dir.to_owned()));
     }
+    refuse_own_files(dir, out)?;
     let source = Connection::open_with_flags(&source_path, OpenFlags::SQLITE_OPEN_READ_WRITE)
         .map_err(sqlite(&source_path))?;
     let partial = beside(out, ".partial");
@@ -101,6 +104,7 @@ pub fn backup(dir: &Path, out: &Path) -> Result<Contents, BackupError> {
 /// Checks `from`, then makes it the database of `dir`: refused while a
 /// server runs there, and where a database exists unless `force`.
 pub fn restore(from: &Path, dir: &Path, force: bool) -> Result<Contents, BackupError> {
+    refuse_own_files(dir, from)?;
     inspect(from)?;
     create_private_dir(dir)?;
     // Held until the copy is in place: no server starts on a half-restored dir.
@@ -256,6 +260,28 @@ fn put_in_place(from: &Path, to: &Path) -> Result<(), BackupError> {
     File::open(parent)
         .and_then(|d| d.sync_all())
         .map_err(|e| BackupError::Io(parent.to_owned(), e))
+}
+
+/// `file` must not be the database of `dir`, its log, or the lock: a
+/// backup renamed over them, or a restore from them, would destroy it.
+fn refuse_own_files(dir: &Path, file: &Path) -> Result<(), BackupError> {
+    let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let same_dir = match (parent.canonicalize(), dir.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let name = name.to_string_lossy();
+    if same_dir && (name.starts_with(FILE_NAME) || name == super::LOCK_FILE) {
+        return Err(BackupError::SameFile(file.to_owned()));
+    }
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), BackupError> {
