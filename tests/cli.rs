@@ -12,6 +12,8 @@ mod cli {
     mod directory;
     mod full_disk;
     mod identity;
+    mod identity_bearer;
+    mod identity_requests;
     mod log_forging;
     mod migrate;
     mod migrate_v1;

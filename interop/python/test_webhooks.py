@@ -66,6 +66,8 @@ class Receiver:
 
 def commid(server, *args: str) -> dict:
     env = dict(os.environ, COMMUNICATION_SERVICES_CONNECTION_STRING=server.connection_string)
+    # The run exports COMMID_ENDPOINT for the Bearer suites; this one signs with the key.
+    env.pop("COMMID_ENDPOINT", None)
     run = subprocess.run(
         [os.environ["COMMID_BIN"], "identity", *args, "--ca-cert", server.ca_bundle],
         env=env, capture_output=True, text=True, check=False, timeout=60,

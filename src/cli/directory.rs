@@ -2,7 +2,7 @@
 //! `user changes`: the directory from the command line (not in az).
 
 use super::Failure;
-use super::identity::{Connection, client, failure};
+use super::connection::{Connection, client, failure};
 use super::output::{Format, Output};
 use crate::acs::models::{IdentityEvent, IdentityList, ListedIdentity};
 use crate::client::{Filters, IdentityClient};

@@ -6,6 +6,7 @@
 
 mod access;
 mod backup;
+mod connection;
 mod connector;
 mod directory;
 mod identity;

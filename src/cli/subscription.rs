@@ -3,7 +3,7 @@
 //! child of `identity.rs`, whose connection flags and error handling it
 //! shares.
 
-use super::identity::{Connection, client, failure, usage};
+use super::connection::{Connection, client, failure, usage};
 use super::output::Output;
 use crate::acs::subscriptions::{CreateSubscriptionRequest, Subscription};
 use crate::domain::{CallbackUrl, EventKind, EventKinds, SubscriptionId};

@@ -24,21 +24,14 @@ fn log_once(path: &std::path::Path, lines: usize) -> String {
 async fn a_bearer_exchange_logs_whom_it_was_for_and_never_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let key = Key::rsa("rsa-1");
-    std::fs::write(
-        dir.path().join("jwks.json"),
-        issuer::jwks(&[&key]).to_string(),
-    )
-    .unwrap();
-    let config = dir.path().join("commid.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[trusted_issuers]]\nissuer = \"{}\"\njwks_file = \"jwks.json\"\nclient_ids = [\"{}\"]\nexchanges = [\"teams_extension\"]\n",
-            issuer::ISSUER,
-            issuer::APP_ID
+    let config = issuer::trusting_config(
+        dir.path(),
+        &[&key],
+        &format!(
+            "client_ids = [\"{APP_ID}\"]\nexchanges = [\"teams_extension\"]",
+            APP_ID = issuer::APP_ID
         ),
-    )
-    .unwrap();
+    );
     let data = dir.path().join("data");
     let config = config.to_str().unwrap();
     let server = server::start_with_env(

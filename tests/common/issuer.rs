@@ -91,6 +91,23 @@ pub fn jwks(keys: &[&Key]) -> Value {
     json!({ "keys": keys })
 }
 
+/// Writes `dir/jwks.json` with `keys` and a `dir/commid.toml` that trusts
+/// [`ISSUER`] with them, plus `settings` (TOML lines of that
+/// `[[trusted_issuers]]` entry, such as `exchanges = ["management"]`);
+/// returns the configuration file's path, for `serve --config`.
+pub fn trusting_config(dir: &std::path::Path, keys: &[&Key], settings: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("jwks.json"), jwks(keys).to_string()).unwrap();
+    let config = dir.join("commid.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[trusted_issuers]]\nissuer = \"{ISSUER}\"\njwks_file = \"jwks.json\"\n{settings}\n"
+        ),
+    )
+    .unwrap();
+    config
+}
+
 /// A JWKS served over plain HTTP on loopback, counting its fetches.
 pub struct JwksServer {
     pub url: String,
