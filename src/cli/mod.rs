@@ -1,10 +1,11 @@
-//! The command line: `serve`, `migrate`, `resource …`, `signing-key …`,
+//! The command line: `serve`, `migrate`, `backup`, `restore`, `resource …`, `signing-key …`,
 //! `secrets …`, `quickstart`, `identity …` (the az CLI's identity commands, for any
 //! ACS-compatible endpoint) and `connector export`. Exit status 0 on
 //! success, 1 on failure (the error and its causes on stderr), 2 on usage
 //! errors.
 
 mod access;
+mod backup;
 mod connection;
 mod connector;
 mod directory;
@@ -45,6 +46,11 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(StoreFlags),
+    /// Copy a SQLite store while its server serves, check the copy and say
+    /// what it holds.
+    Backup(backup::BackupArgs),
+    /// Put a copy `commid backup` made back into a data dir no server runs on.
+    Restore(backup::RestoreArgs),
     /// Manage resources and their access keys.
     #[command(subcommand)]
     Resource(resource::ResourceCommand),
@@ -120,6 +126,8 @@ async fn run(command: Command, base: Result<Layer, ConfigError>) -> Result<(), F
     match command {
         Command::Serve(args) => serve::run(base, args).await,
         Command::Migrate(args) => migrate(base.merge(args.layer())).await,
+        Command::Backup(args) => backup::backup(base, args).await,
+        Command::Restore(args) => backup::restore(base, args).await,
         Command::Resource(command) => resource::run(base, command).await,
         Command::SigningKey(command) => signing_key::run(base, command).await,
         Command::Access(command) => access::run(base, command).await,

@@ -74,9 +74,19 @@ pub fn start_with_env(
     extra_args: &[&str],
     env: &[(&str, &str)],
 ) -> Server {
+    start_logging_to(data_dir, &data_dir.join("server.log"), extra_args, env)
+}
+
+/// [`start_with_env`], the server's standard error written to `log_path`
+/// (outside a data dir that may fill up).
+pub fn start_logging_to(
+    data_dir: &std::path::Path,
+    log_path: &std::path::Path,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> Server {
     std::fs::create_dir_all(data_dir).unwrap();
-    let log_path = data_dir.join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
+    let log = std::fs::File::create(log_path).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_commid"))
         .args([
             "serve",
@@ -123,7 +133,7 @@ pub fn start_with_env(
         let Some(Ok(line)) = lines.next() else {
             panic!(
                 "the server stopped: {}",
-                std::fs::read_to_string(&log_path).unwrap_or_default()
+                std::fs::read_to_string(log_path).unwrap_or_default()
             );
         };
         if let Some(url) = line.strip_prefix("Metrics on ") {

@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode.
 
 mod assignments;
+pub mod backup;
 mod directory;
 mod events;
 mod identities;
@@ -52,6 +53,8 @@ pub enum Access {
 /// Writes that may wait for the writer by default.
 pub const DEFAULT_WRITE_QUEUE: usize = 8192;
 pub const FILE_NAME: &str = "commid.sqlite3";
+/// The file a server holds locked while it runs on the data dir.
+pub const LOCK_FILE: &str = "commid.lock";
 
 impl SqliteStore {
     /// Opens (creating if needed) `dir/commid.sqlite3` and applies pending
@@ -101,7 +104,7 @@ impl SqliteStore {
 }
 
 fn lock(dir: &Path) -> Result<File, StoreError> {
-    let path: PathBuf = dir.join("commid.lock");
+    let path: PathBuf = dir.join(LOCK_FILE);
     let file = File::options()
         .create(true)
         .truncate(false)
