@@ -85,6 +85,9 @@ impl<E: std::error::Error> From<E> for Failure {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_when_the_reader_goes_away();
+    }
     let default_level = if matches!(cli.command, Command::Serve(_)) {
         "info"
     } else {
@@ -177,4 +180,16 @@ async fn open_store_as_is(layer: &Layer) -> Result<(Arc<dyn Store>, Vault), Fail
     let (database, vault) = (layer.database()?, layer.vault()?);
     let store = storage::open(&database, storage::Opener::Command, &vault).await?;
     Ok((store, vault))
+}
+
+/// Rust ignores SIGPIPE, so `println!` panics when `commid … | head` has
+/// closed the pipe; a command restores the default, ending quietly as Unix
+/// tools do. `serve` keeps it ignored: a client that hangs up must never
+/// stop the server (sockets are written with MSG_NOSIGNAL anyway).
+fn end_quietly_when_the_reader_goes_away() {
+    // SAFETY: setting a signal's disposition to its default, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

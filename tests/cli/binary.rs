@@ -297,3 +297,27 @@ fn serve_prints_the_connection_string_on_its_first_start_only_unless_asked() {
         Some(key(&connection_string))
     );
 }
+
+/// `commid … | head` closes the pipe early: the command ends quietly, as
+/// Unix tools do, not with a panic on stderr.
+#[test]
+fn a_command_whose_reader_goes_away_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let child = Command::new(env!("CARGO_BIN_EXE_commid"))
+        .args(["secrets", "generate-key"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    // The reader goes away before the command writes.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        output.status.success() || output.status.signal() == Some(libc::SIGPIPE),
+        "{:?}: {stderr}",
+        output.status
+    );
+}
