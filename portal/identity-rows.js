@@ -16,6 +16,7 @@ import {
   timeElement,
 } from './dom.js';
 import { explain } from './messages.js';
+import { can } from './rights.js';
 
 let rowCount = 0;
 
@@ -140,14 +141,17 @@ function row(identity, handlers) {
       el(
         'div',
         { class: 'actions' },
-        button('Issue token', 'secondary', () => handlers.issue(identity.id)),
-        button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)),
-        button('Delete', 'danger', async () => {
-          if (await remove(identity, status, tr)) {
-            status.focus();
-            handlers.deleted();
-          }
-        }),
+        // Only what the signed-in role allows (rights.js).
+        can('generate') ? button('Issue token', 'secondary', () => handlers.issue(identity.id)) : null,
+        can('manage') ? button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)) : null,
+        can('manage')
+          ? button('Delete', 'danger', async () => {
+              if (await remove(identity, status, tr)) {
+                status.focus();
+                handlers.deleted();
+              }
+            })
+          : null,
       ),
     ),
   );
