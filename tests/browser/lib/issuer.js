@@ -61,6 +61,8 @@ function makeProvider(issuer, jwk, portalOrigin) {
     // The portal's origin may call the token endpoint from the page.
     clientBasedCORS: (ctx, origin) => origin === portalOrigin,
     findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    // Set, so that the defaults (which print notices) are not called.
+    ttl: { AccessToken: 3600, IdToken: 3600, Grant: 3600, Session: 3600, Interaction: 600 },
     features: {
       devInteractions: { enabled: true },
       resourceIndicators: {

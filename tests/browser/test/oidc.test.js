@@ -35,7 +35,9 @@ const buttonsNamed = (page, name) => page.getByRole('button', { name, exact: tru
 
 test('a reader signs in with the issuer and sees the identities, without a button that writes', async () => {
   const page = await openPortal(browser, server);
+  await page.getByRole('button', { name: 'Sign in with Test ID' }).waitFor();
   await screenshot(page, 'signin-issuer');
+  await assertAccessible(page, 'the sign-in page with an issuer');
   await signInWithIssuer(page, 'rita');
   assert.match(await page.locator('#account').textContent(), /as rita \(reader, with Test ID\)/);
   // Readers list and verify; they have no Generate.
