@@ -31,6 +31,9 @@ export function disconnect() {
   bearerToken = null;
 }
 
+/** Whether calls carry an access token (rather than a key's signature). */
+export const usingToken = () => bearerToken !== null;
+
 /** `method` on `path` with the api-version and `query` (empty values left out). */
 export function call(method, path, { query = {}, body } = {}) {
   const url = new URL(path, location.origin);

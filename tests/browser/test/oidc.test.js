@@ -139,3 +139,19 @@ test('the request to the issuer carries a PKCE S256 challenge, a state and a non
   assert.equal(url.searchParams.get('client_secret'), null);
   assert.equal(url.searchParams.get('redirect_uri'), `${server.url}/portal/`);
 });
+
+test('a kept token the server refuses signs the person out on reload, with the reason', async () => {
+  const page = await openPortal(browser, server);
+  await signInWithIssuer(page, 'rita');
+  await page.evaluate(() => {
+    const key = 'commid.portal.session';
+    const session = JSON.parse(sessionStorage.getItem(key));
+    session.accessToken = `${session.accessToken.slice(0, -4)}AAAA`;
+    sessionStorage.setItem(key, JSON.stringify(session));
+  });
+  await page.reload();
+  const alert = page.locator('#signin-error');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /Signed out: The server refused the token of Test ID/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('commid.portal.session')), null);
+});
