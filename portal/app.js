@@ -66,6 +66,7 @@ function onSignedIn(credentials) {
   who.textContent = credentials.accessToken
     ? ` as ${credentials.user} (${rights.current()}, with ${credentials.via})`
     : '';
+  $('col-actions').hidden = !rights.can('generate') && !rights.can('manage');
   for (const item of document.querySelectorAll('#nav li[data-needs]')) {
     item.hidden = !rights.can(item.dataset.needs);
   }

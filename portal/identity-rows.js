@@ -122,6 +122,19 @@ function row(identity, handlers) {
   };
   const button = (text, kind, action) =>
     el('button', { type: 'button', class: kind, 'aria-describedby': idNode.id, onclick: guard(action) }, text);
+  // Only what the signed-in role allows (rights.js); a reader has none.
+  const actions = [
+    can('generate') ? button('Issue token', 'secondary', () => handlers.issue(identity.id)) : null,
+    can('manage') ? button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)) : null,
+    can('manage')
+      ? button('Delete', 'danger', async () => {
+          if (await remove(identity, status, tr)) {
+            status.focus();
+            handlers.deleted();
+          }
+        })
+      : null,
+  ].filter(Boolean);
   tr.append(
     line(identity, tr),
     cell(
@@ -136,25 +149,8 @@ function row(identity, handlers) {
     ),
     cell('Created', timeElement(created(identity))),
     cell('Last token issued', timeElement(identity.lastTokenIssuedAt, 'Never')),
-    cell(
-      'Actions',
-      el(
-        'div',
-        { class: 'actions' },
-        // Only what the signed-in role allows (rights.js).
-        can('generate') ? button('Issue token', 'secondary', () => handlers.issue(identity.id)) : null,
-        can('manage') ? button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)) : null,
-        can('manage')
-          ? button('Delete', 'danger', async () => {
-              if (await remove(identity, status, tr)) {
-                status.focus();
-                handlers.deleted();
-              }
-            })
-          : null,
-      ),
-    ),
   );
+  if (actions.length) tr.append(cell('Actions', el('div', { class: 'actions' }, ...actions)));
   showState(identity, status, tr);
   return tr;
 }

@@ -47,6 +47,7 @@ test('a reader signs in with the issuer and sees the identities, without a butto
   for (const name of ['Issue token', 'Revoke tokens', 'Delete']) {
     assert.equal(await buttonsNamed(page, name).count(), 0, `no ${name} button`);
   }
+  assert.equal(await page.getByRole('columnheader', { name: 'Actions' }).isVisible(), false, 'no empty Actions column');
   await screenshot(page, 'identities-reader');
   const stored = await page.evaluate(() => ({ session: JSON.stringify({ ...sessionStorage }), local: { ...localStorage } }));
   assert.match(stored.session, /accessToken/, 'the access token is kept in this tab');
