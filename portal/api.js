@@ -1,6 +1,7 @@
 // The public API, called like any client: each request signed with the
-// signed-in key. Requests go to this page's own origin and are signed for
-// its host, which is the Host the browser sends.
+// signed-in key, or carrying the signed-in access token as a Bearer token.
+// Requests go to this page's own origin and are signed for its host, which
+// is the Host the browser sends.
 
 import { fromBase64, importKey, signHeaders } from './sign.js';
 
@@ -16,14 +17,22 @@ export class ApiError extends Error {
 }
 
 let signingKey = null;
+let bearerToken = null;
 
-export async function connect(accessKey) {
-  signingKey = await importKey(fromBase64(accessKey));
+/** Uses `session`'s key, or its access token. */
+export async function connect(session) {
+  disconnect();
+  if (session.accessToken) bearerToken = session.accessToken;
+  else signingKey = await importKey(fromBase64(session.accessKey));
 }
 
 export function disconnect() {
   signingKey = null;
+  bearerToken = null;
 }
+
+/** Whether calls carry an access token (rather than a key's signature). */
+export const usingToken = () => bearerToken !== null;
 
 /** `method` on `path` with the api-version and `query` (empty values left out). */
 export function call(method, path, { query = {}, body } = {}) {
@@ -44,15 +53,17 @@ export function follow(nextLink) {
 export const identityPath = (id) => `/identities/${encodeURIComponent(id)}`;
 
 async function send(method, url, body) {
-  if (!signingKey) throw new ApiError(0, 'SignedOut', 'You are signed out.');
+  if (!signingKey && !bearerToken) throw new ApiError(0, 'SignedOut', 'You are signed out.');
   const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = await signHeaders({
-    method,
-    pathAndQuery: url.pathname + url.search,
-    host: location.host,
-    body: text,
-    key: signingKey,
-  });
+  const headers = bearerToken
+    ? { authorization: `Bearer ${bearerToken}` }
+    : await signHeaders({
+        method,
+        pathAndQuery: url.pathname + url.search,
+        host: location.host,
+        body: text,
+        key: signingKey,
+      });
   if (text) headers['content-type'] = 'application/json';
   let response;
   try {

@@ -5,12 +5,16 @@ import { disconnect } from './api.js';
 import { $, announce, wireCopyButtons } from './dom.js';
 import * as generate from './generate.js';
 import * as identities from './identities.js';
+import * as rights from './rights.js';
 import * as session from './session.js';
 import * as signin from './signin.js';
 import * as snippets from './snippets.js';
 import * as verify from './verify.js';
 
 const VIEWS = ['generate', 'identities', 'verify', 'code'];
+/** What a view needs the role to allow (rights.js). */
+const NEEDS = { generate: 'generate', identities: 'list', verify: 'verify' };
+const allowed = (view) => !NEEDS[view] || rights.can(NEEDS[view]);
 let signedIn = null;
 let focusNext = null;
 
@@ -34,11 +38,14 @@ function route(moveFocus) {
     return;
   }
   const name = location.hash.slice(1);
-  if (!VIEWS.includes(name)) {
-    // #main (the skip link) keeps the view; anything else opens Generate.
+  if (!VIEWS.includes(name) || !allowed(name)) {
+    // #main (the skip link) keeps the view; anything else opens the first
+    // view the role allows (Generate, for a key).
     if (name === 'main') return;
-    history.replaceState(null, '', '#generate');
-    showView('generate');
+    const first = VIEWS.find(allowed);
+    history.replaceState(null, '', `#${first}`);
+    showView(first);
+    if (first === 'identities') identities.load();
     return;
   }
   showView(name);
@@ -54,6 +61,15 @@ function route(moveFocus) {
 function onSignedIn(credentials) {
   signedIn = credentials;
   $('account-endpoint').textContent = credentials.endpoint;
+  const who = $('account-who');
+  who.hidden = !credentials.accessToken;
+  who.textContent = credentials.accessToken
+    ? ` as ${credentials.user} (${rights.current()}, with ${credentials.via})`
+    : '';
+  $('col-actions').hidden = !rights.can('generate') && !rights.can('manage');
+  for (const item of document.querySelectorAll('#nav li[data-needs]')) {
+    item.hidden = !rights.can(item.dataset.needs);
+  }
   $('account').hidden = false;
   $('nav').hidden = false;
   snippets.render(credentials.endpoint);
@@ -66,6 +82,7 @@ function signOut() {
   disconnect();
   session.forget();
   signedIn = null;
+  rights.reset();
   generate.reset();
   identities.reset();
   verify.reset();
@@ -78,10 +95,14 @@ function signOut() {
   showView('signin');
   $('signin-title').setAttribute('tabindex', '-1');
   $('signin-title').focus();
-  announce('Signed out. The key is forgotten.');
+  announce('Signed out. The key or token is forgotten.');
 }
 
 async function resume() {
+  if (await signin.resumeFromIssuer(onSignedIn)) {
+    if (!signedIn) route(false);
+    return;
+  }
   const stored = session.load();
   if (!stored) return route(false);
   try {

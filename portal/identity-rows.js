@@ -16,6 +16,7 @@ import {
   timeElement,
 } from './dom.js';
 import { explain } from './messages.js';
+import { can } from './rights.js';
 
 let rowCount = 0;
 
@@ -121,6 +122,19 @@ function row(identity, handlers) {
   };
   const button = (text, kind, action) =>
     el('button', { type: 'button', class: kind, 'aria-describedby': idNode.id, onclick: guard(action) }, text);
+  // Only what the signed-in role allows (rights.js); a reader has none.
+  const actions = [
+    can('generate') ? button('Issue token', 'secondary', () => handlers.issue(identity.id)) : null,
+    can('manage') ? button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)) : null,
+    can('manage')
+      ? button('Delete', 'danger', async () => {
+          if (await remove(identity, status, tr)) {
+            status.focus();
+            handlers.deleted();
+          }
+        })
+      : null,
+  ].filter(Boolean);
   tr.append(
     line(identity, tr),
     cell(
@@ -135,22 +149,8 @@ function row(identity, handlers) {
     ),
     cell('Created', timeElement(created(identity))),
     cell('Last token issued', timeElement(identity.lastTokenIssuedAt, 'Never')),
-    cell(
-      'Actions',
-      el(
-        'div',
-        { class: 'actions' },
-        button('Issue token', 'secondary', () => handlers.issue(identity.id)),
-        button('Revoke tokens', 'secondary', () => revoke(identity, status, tr)),
-        button('Delete', 'danger', async () => {
-          if (await remove(identity, status, tr)) {
-            status.focus();
-            handlers.deleted();
-          }
-        }),
-      ),
-    ),
   );
+  if (actions.length) tr.append(cell('Actions', el('div', { class: 'actions' }, ...actions)));
   showState(identity, status, tr);
   return tr;
 }

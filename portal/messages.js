@@ -2,7 +2,7 @@
 // before anything is sent where the page can tell, and the API's errors in
 // words they can act on.
 
-import { ApiError } from './api.js';
+import { ApiError, usingToken } from './api.js';
 
 const GUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 
@@ -42,6 +42,12 @@ export function explain(error) {
   const { status, code, message } = error;
   // Not an answer of the server (unreachable, signed out): already in words.
   if (status === 0) return message;
+  if (status === 401 && usingToken()) {
+    return (
+      'The server refused your access token: it expired, or your sign-in is no longer valid. ' +
+      'Sign out, and sign in again.'
+    );
+  }
   if (status === 401) {
     return (
       'The server refused the key you signed in with: it may have been regenerated. ' +

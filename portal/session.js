@@ -1,4 +1,5 @@
-// The signed-in resource: its endpoint and access key. Kept in this tab's
+// The signed-in resource: its endpoint and access key, or the access token
+// of an issuer the resource trusts (oidc.js). Kept in this tab's
 // sessionStorage only (never localStorage, a cookie or a URL), so a reload
 // keeps the session and closing the tab or signing out forgets it.
 
@@ -42,6 +43,15 @@ export function credentials(endpoint, accessKey) {
   return { endpoint: url.origin + '/', accessKey: key };
 }
 
+/** A token session as stored; throws once it expired (or is not one). */
+export function bearer(stored) {
+  const { endpoint, accessToken, expiresAt, via, user } = stored;
+  if (typeof accessToken !== 'string' || !accessToken || !(expiresAt > Date.now())) {
+    throw new Error('The sign-in expired: sign in again.');
+  }
+  return { endpoint, accessToken, expiresAt, via: String(via), user: String(user) };
+}
+
 export function save(session) {
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
 }
@@ -49,7 +59,9 @@ export function save(session) {
 export function load() {
   try {
     const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-    return stored ? credentials(stored.endpoint, stored.accessKey) : null;
+    if (!stored) return null;
+    if (stored.accessToken) return bearer(stored);
+    return credentials(stored.endpoint, stored.accessKey);
   } catch {
     forget();
     return null;

@@ -1,10 +1,13 @@
 // Signing in: a connection string, or a key with the endpoint filled in
-// from the page's own origin. The credentials are checked with one signed
-// request before anything else happens.
+// from the page's own origin, or "Sign in with <issuer>" (oidc.js). A key
+// is checked with one signed request before anything else happens; a
+// token, by finding its role (rights.js).
 
 import { ApiError, call, connect, disconnect } from './api.js';
-import { $, showError } from './dom.js';
+import { $, el, showError } from './dom.js';
 import { explain } from './messages.js';
+import * as oidc from './oidc.js';
+import * as rights from './rights.js';
 import { credentials, parseConnectionString, save } from './session.js';
 
 /** Checks the key with a signed request that changes nothing. */
@@ -14,13 +17,80 @@ export async function probe() {
 
 /** Connects with `session`; throws an Error whose message a person can act on. */
 export async function signIn(session) {
-  await connect(session.accessKey);
+  await connect(session);
   try {
-    await probe();
+    if (session.accessToken) await rights.detect(session);
+    else {
+      await probe();
+      await rights.detect(session);
+    }
   } catch (error) {
     disconnect();
-    throw new Error(whyRefused(error, session));
+    throw new Error(session.accessToken ? whyTokenRefused(error, session) : whyRefused(error, session));
   }
+}
+
+function whyTokenRefused(error, session) {
+  if (!(error instanceof ApiError)) return explain(error);
+  if (error.status === 403) {
+    return (
+      `You signed in with ${session.via} as ${session.user}, who holds no role on this resource. ` +
+      'Ask an owner to grant you one (commid access grant).'
+    );
+  }
+  if (error.status === 401) {
+    return `The server refused the token of ${session.via}: “${error.message}”`;
+  }
+  return explain(error);
+}
+
+/** The "Sign in with …" buttons, one per issuer the server offers. */
+async function offerIssuers(onSignedIn) {
+  const issuers = await oidc.options();
+  const list = $('signin-issuers');
+  list.replaceChildren(
+    ...issuers.map((option) =>
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'issuer',
+            onclick: async (event) => {
+              const button = event.currentTarget;
+              showError($('signin-error'), '');
+              button.disabled = true;
+              try {
+                await oidc.begin(option);
+              } catch (e) {
+                showError($('signin-error'), e.message);
+                button.disabled = false;
+              }
+            },
+          },
+          `Sign in with ${option.name}`,
+        ),
+      ),
+    ),
+  );
+  $('signin-with-issuer').hidden = !issuers.length;
+  return onSignedIn;
+}
+
+/** Completes a return from the issuer, if this load is one; whether it was. */
+export async function resumeFromIssuer(onSignedIn) {
+  if (!oidc.returning()) return false;
+  try {
+    const session = await oidc.complete();
+    await signIn(session);
+    save(session);
+    onSignedIn(session);
+  } catch (e) {
+    showError($('signin-error'), e.message);
+  }
+  return true;
 }
 
 function whyRefused(error, session) {
@@ -56,6 +126,7 @@ export function clearForm() {
 }
 
 export function init(onSignedIn) {
+  offerIssuers(onSignedIn);
   if (!window.isSecureContext || !window.crypto || !crypto.subtle) {
     $('insecure').hidden = false;
     $('signin-submit').disabled = true;

@@ -6,6 +6,7 @@ mod database;
 pub(crate) mod declare;
 mod issuers;
 mod metrics;
+mod portal_client;
 mod settings;
 mod upstream;
 mod values;

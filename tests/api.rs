@@ -27,6 +27,7 @@ mod api {
     mod portal;
     mod revoke_delete;
     mod service;
+    mod signin_options;
     mod subscriptions;
     mod teams;
     mod teams_extension;

@@ -3,6 +3,7 @@
 mod common;
 mod connector {
     mod definition;
+    mod entra;
     mod flows;
     mod flows_served;
     mod rules;

@@ -25,14 +25,40 @@ pub struct ExportArgs {
     /// `paconn update` refuse it (certification wants it).
     #[arg(long)]
     no_stack_owner: bool,
+    /// Sign makers in with Microsoft Entra ID instead of a connection
+    /// string: the application (client) id of commid's app registration
+    /// (docs/connector.md, "Sign in with Microsoft Entra ID").
+    #[arg(long, value_name = "ID", requires = "entra_resource")]
+    entra_client_id: Option<String>,
+    /// With --entra-client-id: the registration's application ID URI
+    /// (api://…), the audience of the makers' tokens.
+    #[arg(long, value_name = "URI", requires = "entra_client_id")]
+    entra_resource: Option<String>,
+    /// With --entra-client-id: the tenant id makers sign in to.
+    #[arg(
+        long,
+        value_name = "TENANT",
+        default_value = "common",
+        requires = "entra_client_id"
+    )]
+    entra_tenant: String,
 }
 
 pub async fn run(command: ConnectorCommand) -> Result<(), Failure> {
     match command {
         ConnectorCommand::Export(args) => {
+            let entra = match (args.entra_client_id, args.entra_resource) {
+                (Some(client_id), Some(resource)) => Some(connector::entra::EntraSignIn {
+                    client_id: nonempty("--entra-client-id", client_id)?,
+                    resource: nonempty("--entra-resource", resource)?,
+                    tenant: nonempty("--entra-tenant", args.entra_tenant)?,
+                }),
+                _ => None,
+            };
             let options = Options {
                 host: connector::normalize_host(&args.host)?,
                 stack_owner: !args.no_stack_owner,
+                entra,
             };
             let openapi = crate::router::openapi_json();
             for path in connector::export(&openapi, &args.out, &options)? {
@@ -41,4 +67,12 @@ pub async fn run(command: ConnectorCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn nonempty(flag: &str, value: String) -> Result<String, Failure> {
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        return Err(Failure(format!("{flag} must not be empty.")));
+    }
+    Ok(value)
 }

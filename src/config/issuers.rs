@@ -30,6 +30,17 @@ pub struct TrustedIssuerEntry {
     pub entra_user_audience: Option<String>,
     /// The `aud`s of tokens for the signed operations (`management`).
     pub management_audiences: Option<Vec<String>>,
+    /// The portal's public client at this issuer: with it, the portal
+    /// offers "Sign in with …" (`management` issuers only).
+    pub portal_client_id: Option<String>,
+    /// The `scope` the portal asks for; `openid` when left out.
+    pub portal_scope: Option<String>,
+    /// The RFC 8707 `resource` the portal asks for, if the issuer needs one.
+    pub portal_resource: Option<String>,
+    /// Where the portal discovers the issuer; `issuer` when left out.
+    pub portal_authority: Option<String>,
+    /// The button's "Sign in with {portal_name}"; the authority's host when left out.
+    pub portal_name: Option<String>,
 }
 
 impl TrustedIssuerEntry {
@@ -139,6 +150,7 @@ impl TrustedIssuerEntry {
                 "jwks_cooldown_seconds {cooldown} is out of range: use 0 to 3600."
             )));
         }
+        let portal = self.portal_client(&exchanges).map_err(fail)?;
         Ok(TrustedIssuer {
             resource,
             issuer: issuer.to_owned(),
@@ -151,6 +163,7 @@ impl TrustedIssuerEntry {
             client_ids,
             refresh_every: Duration::from_secs(refresh),
             cooldown: Duration::from_secs(cooldown),
+            portal,
         })
     }
 }

@@ -120,6 +120,22 @@ fn each_mistake_is_named_with_the_entry_it_is_in() {
             "client_ids must list",
         ),
         (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\nportal_client_id = \"portal\"",
+            "portal_client_id needs \"management\" in exchanges",
+        ),
+        (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"management\"]\nportal_scope = \"openid\"",
+            "portal_scope needs portal_client_id",
+        ),
+        (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"management\"]\nportal_client_id = \"p\"\nportal_scope = \"profile\"",
+            "portal_scope 'profile' must include openid",
+        ),
+        (
+            "issuer = \"https://i/\"\njwks_file = \"k\"\nexchanges = [\"management\"]\nportal_client_id = \"p\"\nportal_authority = \"http://idp.example/\"",
+            "portal_authority 'http://idp.example/' is not a usable URL",
+        ),
+        (
             "issuer = \"https://i/\"\njwks_file = \"k\"\nclient_ids = [\"a\"]\njwks_refresh_seconds = 0",
             "jwks_refresh_seconds 0 is out of range: use 1 to 86400.",
         ),
@@ -169,4 +185,28 @@ fn an_issuer_for_management_only_needs_no_client_ids_and_defaults_to_what_the_sd
             "632ec9eb-fad7-4cbd-993a-e72973ba2acc"
         ]
     );
+}
+
+#[test]
+fn a_portal_client_defaults_to_the_issuer_as_authority_its_host_as_name_and_openid() {
+    let issuer = resolve(&[entry(
+        "issuer = \"https://login.microsoftonline.com/t/v2.0\"\njwks_file = \"k\"\n\
+         exchanges = [\"management\"]\nportal_client_id = \"portal\"",
+    )])
+    .unwrap()
+    .remove(0);
+    let portal = issuer.portal.unwrap();
+    assert_eq!(portal.client_id, "portal");
+    assert_eq!(
+        portal.authority.as_str(),
+        "https://login.microsoftonline.com/t/v2.0"
+    );
+    assert_eq!(portal.name, "login.microsoftonline.com");
+    assert_eq!(portal.scope, "openid");
+    assert_eq!(portal.resource, None);
+}
+
+#[test]
+fn an_issuer_without_a_portal_client_offers_no_portal_sign_in() {
+    assert_eq!(resolve(&[entry(GOOD)]).unwrap()[0].portal, None);
 }

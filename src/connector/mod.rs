@@ -7,6 +7,7 @@
 //! [`export`] writes `apiDefinition.swagger.json` and `apiProperties.json`;
 //! the copies at the repository root are its output with [`Options::default`].
 
+pub mod entra;
 mod extensions;
 pub mod flows;
 mod labels;
@@ -54,6 +55,9 @@ pub struct Options {
     pub host: String,
     /// Whether `apiProperties.json` names a `stackOwner`.
     pub stack_owner: bool,
+    /// Sign makers in with Microsoft Entra ID instead of a connection
+    /// string (see [`entra`]).
+    pub entra: Option<entra::EntraSignIn>,
 }
 
 impl Default for Options {
@@ -61,6 +65,7 @@ impl Default for Options {
         Options {
             host: DEFAULT_HOST.to_owned(),
             stack_owner: true,
+            entra: None,
         }
     }
 }
@@ -156,8 +161,13 @@ pub fn render(value: &Value) -> String {
 /// Writes both files for the handlers' `openapi` document into `dir` (made
 /// if missing); returns their paths.
 pub fn export(openapi: &Value, dir: &Path, options: &Options) -> Result<[PathBuf; 2], ExportError> {
-    let definition = render(&api_definition(openapi, &options.host)?);
-    let properties = render(&api_properties(options.stack_owner));
+    let mut definition = api_definition(openapi, &options.host)?;
+    let mut properties = api_properties(options.stack_owner);
+    if let Some(entra) = &options.entra {
+        entra::secure_definition(&mut definition, entra);
+        entra::secure_properties(&mut properties, entra);
+    }
+    let (definition, properties) = (render(&definition), render(&properties));
     std::fs::create_dir_all(dir).map_err(|e| ExportError::CreateDir(dir.to_owned(), e))?;
     let paths = [dir.join(DEFINITION_FILE), dir.join(PROPERTIES_FILE)];
     for (path, text) in paths.iter().zip([definition, properties]) {

@@ -45,7 +45,7 @@ pub use scope::{Scope, Scopes};
 pub use secret::Secret;
 pub use teams_user_id::{Subject, TeamsUserId};
 pub use timestamp::Timestamp;
-pub use trusted_issuer::{Exchange, JwksSource, TrustedIssuer, same_id, web_url};
+pub use trusted_issuer::{Exchange, JwksSource, PortalClient, TrustedIssuer, same_id, web_url};
 pub use trusted_proxies::TrustedProxies;
 pub use upstream_hosts::{AllowedHosts, DEFAULT_UPSTREAM_HOSTS};
 pub use webhook::{CallbackUrl, EventKinds, SubscriptionId, SubscriptionState, WebhookSecret};

@@ -30,6 +30,23 @@ pub struct TrustedIssuer {
     pub refresh_every: Duration,
     /// The least time between two fetches caused by tokens with an unknown `kid`.
     pub cooldown: Duration,
+    /// The portal's "Sign in with …" button for this issuer, if it offers one.
+    pub portal: Option<PortalClient>,
+}
+
+/// How the portal signs people in with a management issuer: OAuth 2.0
+/// authorization code with PKCE, as a public client (no secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalClient {
+    /// The button's text: "Sign in with {name}".
+    pub name: String,
+    /// Where the page reads `.well-known/openid-configuration`.
+    pub authority: url::Url,
+    pub client_id: String,
+    /// The `scope` the page asks for, space-separated.
+    pub scope: String,
+    /// The RFC 8707 `resource` the page asks for, if the issuer needs one.
+    pub resource: Option<String>,
 }
 
 impl TrustedIssuer {

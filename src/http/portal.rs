@@ -9,6 +9,7 @@
 //! These routes are not API operations: they are registered outside utoipa,
 //! so they are in neither the OpenAPI document nor the connector.
 
+use super::state::AppState;
 use crate::error::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -61,7 +62,9 @@ pub const ASSETS: &[Asset] = &[
     asset!("identities.js", JS),
     asset!("identity-rows.js", JS),
     asset!("messages.js", JS),
+    asset!("oidc.js", JS),
     asset!("scopes.js", JS),
+    asset!("rights.js", JS),
     asset!("session.js", JS),
     asset!("sign.js", JS),
     asset!("signin.js", JS),
@@ -77,7 +80,7 @@ pub const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_FRAME_OPTIONS, "DENY"),
 ];
 
-fn secured(mut response: HttpResponse) -> HttpResponse {
+pub(super) fn secured(mut response: HttpResponse) -> HttpResponse {
     for (name, value) in SECURITY_HEADERS {
         response
             .headers_mut()
@@ -86,9 +89,26 @@ fn secured(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
+/// [`secured`], with the page allowed to reach the issuers it signs in
+/// with (see `portal_signin`).
+fn secured_for(req: &HttpRequest, response: HttpResponse) -> HttpResponse {
+    let mut response = secured(response);
+    let state = req.app_data::<web::Data<AppState>>().map(|s| &***s);
+    let policy = super::portal_signin::content_security_policy(state);
+    if policy != CONTENT_SECURITY_POLICY
+        && let Ok(value) = HeaderValue::from_str(&policy)
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(root)
         .service(portal_without_slash)
+        .service(super::portal_signin::options)
         .service(file);
 }
 
@@ -125,9 +145,12 @@ async fn file(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
         .get(header::IF_NONE_MATCH)
         .is_some_and(|v| v == etag);
     if fresh {
-        return secured(response.status(StatusCode::NOT_MODIFIED).finish());
+        return secured_for(&req, response.status(StatusCode::NOT_MODIFIED).finish());
     }
-    secured(response.content_type(asset.content_type).body(asset.body))
+    secured_for(
+        &req,
+        response.content_type(asset.content_type).body(asset.body),
+    )
 }
 
 /// The asset and its entity tag (a hash of its bytes, computed once).

@@ -128,6 +128,11 @@ impl TrustedIssuers {
             .unwrap_or_default()
     }
 
+    /// Every resource's issuers.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Issuer>> {
+        self.by_resource.values().flatten()
+    }
+
     /// One task per issuer, fetching its keys at its refresh interval.
     pub fn spawn_refreshers(&self) -> Vec<tokio::task::JoinHandle<()>> {
         self.by_resource

@@ -1,8 +1,8 @@
 // A real `commid serve` for one test file: plain HTTP (or HTTPS) on a free
 // loopback port, a fresh data dir, stopped when the file's tests end.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,12 +15,17 @@ const stops = [];
 after(() => Promise.all(stops.map((stop) => stop())));
 
 /** Starts a server (`tls`: HTTPS with its self-signed certificate); resolves to { url, connectionString, key }. */
-export async function startServer({ tls = false } = {}) {
+export async function startServer({ tls = false, config = null } = {}) {
   if (!BIN) throw new Error('COMMID_BIN is not set: run the tests with tests/browser/run');
   const dataDir = mkdtempSync(join(tmpdir(), 'commid-portal-'));
+  const configArgs = [];
+  if (config) {
+    writeFileSync(join(dataDir, 'commid.toml'), config);
+    configArgs.push('--config', join(dataDir, 'commid.toml'));
+  }
   const child = spawn(
     BIN,
-    ['serve', ...(tls ? [] : ['--http']), '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
+    [...configArgs, 'serve', ...(tls ? [] : ['--http']), '--listen', '127.0.0.1:0', '--workers', '2', '--data-dir', dataDir],
     { env: { ...process.env, RUST_LOG: 'warn', COMMID_DRAIN_SECONDS: '0' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   stops.push(async () => {
@@ -47,5 +52,12 @@ export async function startServer({ tls = false } = {}) {
   });
   const { url, connectionString } = await started;
   const key = /accesskey=([^;]+)/i.exec(connectionString)[1];
-  return { url, connectionString, key, dataDir };
+  return { url, connectionString, key, dataDir, configArgs };
+}
+
+/** `commid access grant` beside the running server: `principal` holds `role`. */
+export function grant(server, role, principal) {
+  execFileSync(BIN, [...server.configArgs, 'access', 'grant', '--role', role, '--principal', principal, '--data-dir', server.dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
