@@ -47,6 +47,21 @@ pub struct PostgresStore {
 const IDENTITY_COLUMNS: &str =
     "id, custom_id, created_at, last_token_issued_at, revocation_epoch, deleted_at";
 
+/// The server-side bounds of every session: a statement ends at the
+/// store's timeout, and a session that sits in an open transaction for
+/// twice that is ended by PostgreSQL itself. commid's transactions never
+/// wait between statements (each operation has its deadline), so only a
+/// frozen or cut-off instance is ever ended, and the locks it holds, such
+/// as the change feed's sequencer lock that every instance needs, are
+/// freed instead of stalling the feed for all of them.
+fn session_timeouts(timeout: std::time::Duration) -> String {
+    format!(
+        "-c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+        timeout.as_millis(),
+        timeout.as_millis() * 2
+    )
+}
+
 impl PostgresStore {
     /// Connects, and applies pending migrations.
     pub async fn connect(options: &PgOptions) -> Result<Self, StoreError> {
@@ -72,10 +87,10 @@ impl PostgresStore {
         let (mut config, tls) = tls::configure(options.url.expose())?;
         config.connect_timeout(options.timeout);
         config.keepalives(true);
-        let statement_timeout = format!("-c statement_timeout={}", options.timeout.as_millis());
+        let timeouts = session_timeouts(options.timeout);
         let merged = match config.get_options() {
-            Some(existing) => format!("{existing} {statement_timeout}"),
-            None => statement_timeout,
+            Some(existing) => format!("{existing} {timeouts}"),
+            None => timeouts,
         };
         config.options(merged);
         config.application_name("commid");
@@ -349,3 +364,7 @@ mod tls_tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod session_tests;
