@@ -64,15 +64,20 @@ async fn a_resource_over_its_rate_gets_429_while_another_resource_is_served() {
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
 
+    let started = std::time::Instant::now();
     let busy = flood(&app, 200, &app.key.clone(), None).await;
+    let seconds = started.elapsed().as_secs_f64();
     assert_eq!(
         busy.keys().copied().collect::<Vec<_>>(),
         [201, 429],
         "{busy:?}"
     );
+    // The burst, and what the rate refilled while the flood lasted (longer
+    // on a loaded machine), never more.
+    let allowed = 30 + (20.0 * seconds).ceil() as usize + 2;
     assert!(
-        busy[&201] >= 30 && busy[&201] <= 40,
-        "the burst and a little more: {busy:?}"
+        busy[&201] >= 30 && busy[&201] <= allowed,
+        "the burst and the rate over {seconds:.2} s (at most {allowed}): {busy:?}"
     );
 
     let host = format!("quiet.localhost:{port}");
