@@ -7,7 +7,7 @@
 //
 // CONFIG: {port, cert, key, base, host, accessKey, ids, rate, seconds}.
 // Runs the load for `seconds` (rate 0: none), waits for the deliveries to
-// drain, prints {"sent", "failed", "delivered", "p50_ms", "p99_ms", "max_ms"}.
+// drain, prints {"sent", "failed", "delivered", "cpu_s", "p50_ms", "p99_ms", "max_ms"}.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -103,6 +103,7 @@ receiver.listen(config.port, "127.0.0.1", async () => {
       sent,
       failed,
       delivered: sorted.length,
+      cpu_s: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       p50_ms: percentile(sorted, 50),
       p99_ms: percentile(sorted, 99),
       max_ms: sorted.length ? sorted[sorted.length - 1] : null,
