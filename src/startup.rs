@@ -2,22 +2,19 @@
 //! listener, make sure a resource exists, load the resources, signing keys
 //! and trusted issuers, set up TLS, start serving and the refreshers.
 
-use crate::config::{Config, MetricsServing, Tls};
+use crate::config::{Config, Tls};
 use crate::directory::Directory;
-use crate::domain::{DataLocation, Endpoint, Invalid, KeySlot, Resource, ResourceName, Secret};
-use crate::http::{self, state::AppState};
+use crate::domain::{Endpoint, Invalid, Secret};
+use crate::http::state::AppState;
 use crate::instrument;
-use crate::issuers::{IssuerError, TrustedIssuers};
-use crate::limits::{FailureLimiter, RateLimiter};
+use crate::issuers::IssuerError;
 use crate::roles::RoleBook;
 use crate::router;
 use crate::shutdown::{Draining, ShutdownSignals, Stop};
-use crate::storage::sealing::{self, Reseal, SealingError};
-use crate::storage::{self, Store, StoreError};
+use crate::storage::sealing::SealingError;
+use crate::storage::{Store, StoreError};
 use crate::tls::{self, TlsError};
 use crate::tokens::{KeyError, KeyRing};
-use crate::upstream::Upstream;
-use crate::vault::Vault;
 use crate::webhooks::Deliveries;
 use actix_web::web::Data;
 use actix_web::{HttpServer, dev::Server};
@@ -25,6 +22,18 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+
+mod background;
+mod state;
+mod steps;
+
+use background::{forget_idle_limits, prune, refresh};
+use state::{Hooks, Loaded, app_state};
+pub use steps::PLAINTEXT_WARNING;
+use steps::{
+    advertised_connection_string, base_url, bind, create_private_dir, ensure_default_resource,
+    load_issuers, open_store, resource_hosts, secrets_at_rest,
+};
 
 pub struct Application {
     port: u16,
@@ -78,10 +87,6 @@ pub enum StartError {
     #[error("cannot serve on the listener")]
     Serve(#[source] std::io::Error),
 }
-
-/// How often a server rereads resources, signing keys and roles changed by
-/// administrative commands or other instances.
-const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
@@ -260,209 +265,6 @@ async fn drain_then_stop(
     handle.stop(true).await;
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), StartError> {
-    std::fs::create_dir_all(dir).map_err(|e| StartError::DataDir(dir.to_owned(), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
-    Ok(())
-}
-
-async fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
-    let opener = storage::Opener::Server {
-        write_queue: config.limits.write_queue,
-    };
-    storage::open(&config.database, opener, &config.vault)
-        .await
-        .map_err(StartError::Store)
-}
-
-/// What `serve` says at every start when no encryption key is configured.
-pub const PLAINTEXT_WARNING: &str = "secrets at rest are NOT encrypted: the database keeps access \
-    keys and token signing keys in plaintext, so a copy of it can mint tokens for any identity. \
-    Set encryption_keys (COMMID_ENCRYPTION_KEYS) or encryption_keys_file to a key from \
-    `commid secrets generate-key` (docs/deployment.md, \"Secrets at rest\")";
-
-/// Checks that every stored secret opens with the configured keys (a key
-/// that sealed some is missing: no start), and seals those stored in
-/// plaintext under the first key; without a key, warns.
-async fn secrets_at_rest(store: &dyn Store, vault: &Vault) -> Result<(), SealingError> {
-    let census = sealing::census(store, vault).await?;
-    census.check(vault)?;
-    let Some(key) = vault.sealing_key() else {
-        log::warn!("{PLAINTEXT_WARNING}");
-        return Ok(());
-    };
-    let sealed = sealing::reseal(store, vault, Reseal::Plaintext).await?;
-    if sealed > 0 {
-        log::info!(
-            "sealed {sealed} secret(s) that were stored in plaintext under encryption key {key}"
-        );
-    }
-    match census.under_older_keys(vault) {
-        0 => log::info!("secrets at rest are sealed under encryption key {key}"),
-        older => log::info!(
-            "secrets at rest are sealed under encryption key {key}, {older} of them under older \
-             keys: `commid secrets rotate` seals those under {key} too"
-        ),
-    }
-    Ok(())
-}
-
-/// The listener and the port it got (port 0 in tests asks for any).
-fn bind(address: SocketAddr) -> Result<(TcpListener, u16), StartError> {
-    let listener = TcpListener::bind(address).map_err(|e| StartError::Listen(address, e))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| StartError::Listen(address, e))?
-        .port();
-    Ok((listener, port))
-}
-
-/// The public URL, or the address this server really listens on.
-fn base_url(config: &Config, port: u16) -> Result<Endpoint, StartError> {
-    if let Some(url) = &config.public_url {
-        return Ok(url.clone());
-    }
-    let scheme = if config.tls == Tls::Off {
-        "http"
-    } else {
-        "https"
-    };
-    let host = match config.listen.ip() {
-        ip if ip.is_unspecified() => "localhost".to_owned(),
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
-    Endpoint::parse(&format!("{scheme}://{host}:{port}/")).map_err(StartError::BaseUrl)
-}
-
-/// The first start on an empty data dir creates resource `default`.
-/// Creates resource `default` when there is none; says whether it did.
-async fn ensure_default_resource(
-    store: &dyn Store,
-    endpoint: &Endpoint,
-) -> Result<bool, StartError> {
-    let existing = store.resources().await.map_err(StartError::Resources)?;
-    if existing.is_empty() {
-        let resource = Resource::new(
-            ResourceName::parse("default").expect("a valid name"),
-            DataLocation::parse(DataLocation::DEFAULT).expect("a valid location"),
-            endpoint.clone(),
-        );
-        let id = resource.id;
-        match store.insert_resource(resource).await {
-            Ok(()) => {
-                log::info!("created resource 'default' ({id})");
-                return Ok(true);
-            }
-            // Another instance on the same database created it first.
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(StartError::Resources(e)),
-        }
-    }
-    Ok(false)
-}
-
-async fn load_issuers(
-    config: &Config,
-    directory: &Directory,
-) -> Result<TrustedIssuers, StartError> {
-    let resources: Vec<ResourceName> = directory.all().iter().map(|r| r.name.clone()).collect();
-    TrustedIssuers::load(config.trusted_issuers.clone(), &resources)
-        .await
-        .map_err(StartError::Issuers)
-}
-
-/// What the webhook deliverer shares with the requests and the metrics.
-struct Hooks {
-    waker: crate::webhooks::FeedWaker,
-    feed: tokio::sync::watch::Receiver<u64>,
-    counts: Arc<crate::webhooks::Counts>,
-}
-
-impl Hooks {
-    fn new() -> Self {
-        let (waker, feed) = crate::webhooks::feed();
-        Hooks {
-            waker,
-            feed,
-            counts: Arc::default(),
-        }
-    }
-}
-
-/// What was read from the store and the configuration at start, which
-/// the refreshers keep current.
-struct Loaded<'a> {
-    directory: &'a Arc<Directory>,
-    keys: &'a Arc<KeyRing>,
-    issuers: &'a Arc<TrustedIssuers>,
-    roles: &'a Arc<RoleBook>,
-}
-
-fn app_state(
-    config: &Config,
-    store: &Arc<dyn Store>,
-    loaded: Loaded<'_>,
-    (paging, hooks, draining): (&Secret, &Hooks, &Draining),
-    metrics: Option<instrument::Setup>,
-) -> Result<(Data<AppState>, Option<instrument::ScrapeServer>), StartError> {
-    let Loaded {
-        directory,
-        keys,
-        issuers,
-        roles,
-    } = loaded;
-    let limiter = RateLimiter::new(config.limits.rate_per_second, config.limits.burst);
-    let failures = FailureLimiter::new(
-        config.limits.failures_per_second,
-        config.limits.failure_burst,
-    );
-    let upstream = Upstream::new(&config.upstream).map_err(StartError::Upstream)?;
-    let probes = store.probes();
-    let feed_lag = probes.feed_lag.clone();
-    let sources = instrument::Sources {
-        store: probes,
-        keys: keys.clone(),
-        issuers: issuers.clone(),
-        rate_limited: limiter.as_ref().map(RateLimiter::rejected),
-        failures_limited: failures.as_ref().map(FailureLimiter::rejected),
-        upstream: upstream.counts(),
-        change_feed_lag: feed_lag.map(|lag| Box::new(move || Some(lag())) as instrument::LagProbe),
-        webhooks: hooks.counts.clone(),
-    };
-    let (metrics, metrics_server) = match metrics.map(|m| m.finish(sources)).transpose() {
-        Ok(started) => started.unzip(),
-        Err(e) => return Err(StartError::Serve(e)),
-    };
-    let state = Data::new(AppState {
-        store: store.clone(),
-        directory: directory.clone(),
-        keys: keys.clone(),
-        verified: crate::tokens::VerifiedTokens::new(config.verify_cache_bytes),
-        issuers: issuers.clone(),
-        management_tokens: crate::issuers::ManagementTokens::default(),
-        roles: roles.clone(),
-        body_limit: config.body_limit,
-        limiter,
-        failures,
-        trusted_proxies: config.limits.trusted_proxies.clone(),
-        upstream,
-        connector_definition: http::connector_definition::derive(&router::openapi_json())
-            .map_err(StartError::Connector)?,
-        paging: http::paging::PagingKey::new(paging),
-        callbacks: config.webhooks.policy(),
-        feed: hooks.waker.clone(),
-        metrics,
-        serve_metrics: config.metrics == MetricsServing::Main,
-        draining: draining.clone(),
-    });
-    Ok((state, metrics_server.flatten()))
-}
-
 /// Starts the HTTP server on `listener`, over TLS unless it is off; returns
 /// it and the certificate clients should trust.
 fn serve(
@@ -492,96 +294,4 @@ fn serve(
         .listen_rustls_0_23(listener, rustls)
         .map_err(StartError::Serve)?;
     Ok((server.run(), Some(trust)))
-}
-
-/// The hosts of every resource's endpoint, for the self-signed certificate.
-fn resource_hosts(directory: &Directory) -> Vec<String> {
-    directory
-        .all()
-        .iter()
-        .map(|r| match r.endpoint.host() {
-            url::Host::Domain(d) => d.to_owned(),
-            url::Host::Ipv4(ip) => ip.to_string(),
-            url::Host::Ipv6(ip) => ip.to_string(),
-        })
-        .collect()
-}
-
-/// With one resource (which answers on any host) the connection string names
-/// the address this server really listens on; otherwise the default
-/// resource's own endpoint.
-fn advertised_connection_string(directory: &Directory, base_url: &Endpoint) -> Secret {
-    let all = directory.all();
-    let resource = all
-        .iter()
-        .find(|r| r.name.as_str() == "default")
-        .or(all.first())
-        .expect("a resource exists");
-    if all.len() == 1 {
-        let mut r = (**resource).clone();
-        r.endpoint = base_url.clone();
-        r.connection_string(KeySlot::Primary)
-    } else {
-        resource.connection_string(KeySlot::Primary)
-    }
-}
-
-/// How often events past the retention are deleted.
-const PRUNE_EVERY: Duration = Duration::from_secs(60);
-
-/// Deletes the change feed's events once they are older than `retention`.
-async fn prune(store: Arc<dyn Store>, retention: Duration) {
-    let mut ticker = tokio::time::interval(PRUNE_EVERY);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        let cutoff = crate::domain::Timestamp::from_micros(
-            crate::domain::Timestamp::now().micros() - retention.as_micros() as i64,
-        );
-        match store.prune_events(cutoff).await {
-            Ok(0) => {}
-            Ok(n) => log::info!("pruned {n} change feed events past the retention"),
-            Err(e) => log::warn!("cannot prune the change feed: {e}"),
-        }
-    }
-}
-
-async fn refresh(
-    store: Arc<dyn Store>,
-    directory: Arc<Directory>,
-    keys: Arc<KeyRing>,
-    roles: Arc<RoleBook>,
-) {
-    let mut ticker = tokio::time::interval(REFRESH_EVERY);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        if let Err(e) = directory.reload(&*store).await {
-            log::warn!("cannot reload resources: {e}");
-        }
-        if let Err(e) = keys.reload(&*store).await {
-            log::warn!("cannot reload signing keys: {}", crate::report::chain(&e));
-        }
-        if let Err(e) = roles.reload(&*store).await {
-            log::warn!("cannot reload the roles: {e}");
-        }
-    }
-}
-
-/// How often the limiters forget the keys they no longer need.
-const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
-
-/// Keeps the limiters' memory to the resources and addresses seen lately.
-async fn forget_idle_limits(state: Data<AppState>) {
-    let mut ticker = tokio::time::interval(FORGET_IDLE_EVERY);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticker.tick().await;
-        if let Some(limiter) = &state.limiter {
-            limiter.forget_idle();
-        }
-        if let Some(failures) = &state.failures {
-            failures.forget_idle();
-        }
-    }
 }
