@@ -3,6 +3,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit};
 use sha2::Sha256;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A resource's immutable GUID.
@@ -102,7 +103,9 @@ pub struct AccessKey {
     /// HMAC-SHA256 with this key absorbed (its padded key hashed once):
     /// each signature check clones it instead of hashing the key again.
     /// Made from `bytes`, so it lives and dies with the key.
-    mac: Hmac<Sha256>,
+    /// Shared: the state is a few hundred bytes, and keys travel in
+    /// connection strings and resources that are cloned and moved.
+    mac: Arc<Hmac<Sha256>>,
 }
 
 impl PartialEq for AccessKey {
@@ -160,8 +163,8 @@ impl std::fmt::Debug for AccessKey {
     }
 }
 
-fn prepared(key: &[u8]) -> Hmac<Sha256> {
-    Hmac::new_from_slice(key).expect("HMAC takes a key of any length")
+fn prepared(key: &[u8]) -> Arc<Hmac<Sha256>> {
+    Arc::new(Hmac::new_from_slice(key).expect("HMAC takes a key of any length"))
 }
 
 /// Which of a resource's two keys.

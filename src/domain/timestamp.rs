@@ -50,7 +50,7 @@ impl Timestamp {
         let secs = self.0.div_euclid(1_000_000);
         let (year, month, day) = civil_date(secs.div_euclid(86_400));
         if !(0..=9999).contains(&year) {
-            return self.to_acs_string_by_calendar();
+            return self.acs_string_by_calendar();
         }
         let second_of_day = secs.rem_euclid(86_400);
         let mut text = String::with_capacity(33);
@@ -78,7 +78,7 @@ impl Timestamp {
 
     /// [`Self::to_acs_string`] through the `time` crate's calendar: for
     /// years outside 0–9999, and to check the fast path against.
-    fn to_acs_string_by_calendar(&self) -> String {
+    fn acs_string_by_calendar(&self) -> String {
         let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let micros = self.0.rem_euclid(1_000_000);
@@ -119,13 +119,13 @@ mod tests {
         let end: i64 = 253_402_300_799_999_999; // 9999-12-31T23:59:59.999999
         while micros < end {
             let t = Timestamp(micros);
-            assert_eq!(t.to_acs_string(), t.to_acs_string_by_calendar(), "{micros}");
+            assert_eq!(t.to_acs_string(), t.acs_string_by_calendar(), "{micros}");
             // Steps that fall on every day, month and leap year in turn.
             micros += 86_400_000_000 * 17 + 3_601_000_123;
         }
         for micros in [0, -1, 1, 951_782_400_000_000, 4_107_542_399_999_999, end] {
             let t = Timestamp(micros);
-            assert_eq!(t.to_acs_string(), t.to_acs_string_by_calendar(), "{micros}");
+            assert_eq!(t.to_acs_string(), t.acs_string_by_calendar(), "{micros}");
         }
     }
 
