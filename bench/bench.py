@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import compare  # noqa: E402
 import bearer  # noqa: E402
 import directory  # noqa: E402
-import floor  # noqa: E402
+import floor as cpu_floor  # noqa: E402
 import flood  # noqa: E402
 import metrics  # noqa: E402
 import openloop  # noqa: E402
@@ -198,7 +198,7 @@ def main():
         if ONLY == "flood":
             flood.measure(Server, row, small_dir, small_ids, DURATION)
         elif ONLY == "floor":
-            floor.measure(Server, row, ROUNDS)
+            cpu_floor.measure(Server, row, ROUNDS)
         else:
             s = Server(small_dir)
             ceiling, _, _ = wrk(s, [("GET", "/healthz", {"Host": s.host}, b"")], "ceiling GET /healthz")
@@ -256,7 +256,7 @@ def main():
     uncached.stop()
     cache_rows(row)
 
-    floor.measure(Server, row, ROUNDS)
+    cpu_floor.measure(Server, row, ROUNDS)
     compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
     directory.cost_rows(Server, wrk, issue_requests, row, small_dir, small_ids, ROUNDS)
     directory.create_rows(Server, wrk, row, fresh_dir, ROUNDS)
