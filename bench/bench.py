@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import compare  # noqa: E402
 import bearer  # noqa: E402
 import directory  # noqa: E402
+import floor as cpu_floor  # noqa: E402
 import flood  # noqa: E402
 import metrics  # noqa: E402
 import openloop  # noqa: E402
@@ -27,9 +28,9 @@ from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
 
 BIN = os.path.abspath("target/release/commid")
 QUICK = "--quick" in sys.argv
-# `--only NAME`: one group of rows (flood, bearer), printed and not written to docs/.
+# `--only NAME`: one group of rows (flood, bearer, floor), printed and not written to docs/.
 ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
-SECTIONS = ("flood", "bearer")
+SECTIONS = ("flood", "bearer", "floor")
 DURATION = 5 if QUICK else 10
 CONNECTIONS = 64
 RATE = 5000
@@ -196,6 +197,8 @@ def main():
             sys.exit(f"bench: --only takes one of {', '.join(SECTIONS)}")
         if ONLY == "flood":
             flood.measure(Server, row, small_dir, small_ids, DURATION)
+        elif ONLY == "floor":
+            cpu_floor.measure(Server, row, ROUNDS)
         else:
             s = Server(small_dir)
             ceiling, _, _ = wrk(s, [("GET", "/healthz", {"Host": s.host}, b"")], "ceiling GET /healthz")
@@ -253,6 +256,7 @@ def main():
     uncached.stop()
     cache_rows(row)
 
+    cpu_floor.measure(Server, row, ROUNDS)
     compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
     directory.cost_rows(Server, wrk, issue_requests, row, small_dir, small_ids, ROUNDS)
     directory.create_rows(Server, wrk, row, fresh_dir, ROUNDS)

@@ -94,11 +94,11 @@ impl Directory {
 
     /// The resource whose endpoint has this very `host[:port]`.
     pub fn exact(&self, authority: &str) -> Option<Arc<Resource>> {
-        let wanted = normalize(authority);
+        let wanted = without_default_port(authority.trim());
         self.loaded()
             .by_authority
             .iter()
-            .find(|(known, _)| *known == wanted)
+            .find(|(known, _)| known.eq_ignore_ascii_case(wanted))
             .map(|(_, r)| r.clone())
     }
 
@@ -111,11 +111,12 @@ impl Directory {
 
 /// Lowercase, without a default port.
 fn normalize(authority: &str) -> String {
-    let lower = authority.trim().to_ascii_lowercase();
-    for default in [":443", ":80"] {
-        if let Some(stripped) = lower.strip_suffix(default) {
-            return stripped.to_owned();
-        }
-    }
-    lower
+    without_default_port(authority.trim()).to_ascii_lowercase()
+}
+
+fn without_default_port(authority: &str) -> &str {
+    [":443", ":80"]
+        .into_iter()
+        .find_map(|default| authority.strip_suffix(default))
+        .unwrap_or(authority)
 }

@@ -124,11 +124,12 @@ fn verify_signature(
             "The Authorization header must read 'HMAC-SHA256 SignedHeaders=…&Signature=…'.".into(),
         )
     })?;
-    let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
-    let date_header = ["x-ms-date", "date"].into_iter().find(|h| signed(h));
-    let (Some(date_header), true, true) =
-        (date_header, signed("host"), signed("x-ms-content-sha256"))
-    else {
+    let date_header = ["x-ms-date", "date"].into_iter().find(|h| auth.signs(h));
+    let (Some(date_header), true, true) = (
+        date_header,
+        auth.signs("host"),
+        auth.signs("x-ms-content-sha256"),
+    ) else {
         return Err(AuthFailure::Malformed(
             "SignedHeaders must include host, x-ms-content-sha256 and x-ms-date (or date).".into(),
         ));
@@ -140,7 +141,10 @@ fn verify_signature(
             .get(name)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| {
-                AuthFailure::Malformed(format!("The signed header '{name}' is missing."))
+                AuthFailure::Malformed(format!(
+                    "The signed header '{}' is missing.",
+                    name.to_ascii_lowercase()
+                ))
             })
     };
     if !hmac::content_hash_is(header_value("x-ms-content-sha256")?, body) {
@@ -165,44 +169,61 @@ fn verify_signature(
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    // The signed headers' values, the host's left for each try below.
-    let values = auth
-        .signed_headers
-        .iter()
-        .map(|name| match name.as_str() {
-            "host" => Ok(""),
-            name => header_value(name),
+    // The host with each default port, for the tries below.
+    let with_port: [String; 2];
+    // The signed headers' values, the host's put in for each try below.
+    let is_host = |name: &str| name.eq_ignore_ascii_case("host");
+    let mut values = auth
+        .signed_headers()
+        .map(|name| {
+            if is_host(name) {
+                Ok("")
+            } else {
+                header_value(name)
+            }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let matches = |host: &str| {
-        let values: Vec<&str> = auth
-            .signed_headers
-            .iter()
-            .zip(&values)
-            .map(|(name, value)| if name == "host" { host } else { value })
-            .collect();
-        let sts = hmac::string_to_sign(method, target, &values);
-        // Both keys are tried whatever the first gives (no early exit).
-        let [primary, secondary] = resource
-            .keys()
-            .map(|key| hmac::verify(key.bytes(), &sts, &auth.signature));
-        match (primary, secondary) {
-            (true, _) => Some(KeySlot::Primary),
-            (false, true) => Some(KeySlot::Secondary),
-            (false, false) => None,
-        }
-    };
     // Python signs `h:443` for an endpoint with a default port but sends
     // `Host: h`, so a host without a port is also tried with each default.
-    if let Some(slot) = matches(&host) {
+    if let Some(slot) = try_keys(&resource, &auth, method, target, &mut values, &host) {
         return Ok((resource, slot));
     }
     if !host.contains(':') || host.ends_with(']') {
-        for port in [443, 80] {
-            if let Some(slot) = matches(&format!("{host}:{port}")) {
+        with_port = [443, 80].map(|port| format!("{host}:{port}"));
+        for host in &with_port {
+            if let Some(slot) = try_keys(&resource, &auth, method, target, &mut values, host) {
                 return Ok((resource, slot));
             }
         }
     }
     Err(AuthFailure::WrongKey)
+}
+
+/// The key slot whose HMAC matches, with `host` as the host's signed value.
+fn try_keys<'v>(
+    resource: &Resource,
+    auth: &hmac::Authorization<'_>,
+    method: &str,
+    target: &str,
+    values: &mut [&'v str],
+    host: &'v str,
+) -> Option<KeySlot> {
+    for (value, name) in values.iter_mut().zip(auth.signed_headers()) {
+        if name.eq_ignore_ascii_case("host") {
+            *value = host;
+        }
+    }
+    // Each check is constant-time. The secondary key is tried only when the
+    // primary does not match: a caller without a key always pays for both,
+    // and the time tells a caller with one only which key it used.
+    let verify = |key: &crate::domain::AccessKey| {
+        hmac::verify_request(key.mac(), method, target, values, &auth.signature)
+    };
+    if verify(&resource.primary_key) {
+        Some(KeySlot::Primary)
+    } else if verify(&resource.secondary_key) {
+        Some(KeySlot::Secondary)
+    } else {
+        None
+    }
 }

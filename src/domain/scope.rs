@@ -112,16 +112,25 @@ impl Scopes {
 
     /// The `acsScope` claim: comma-separated.
     pub fn joined(&self) -> String {
-        self.0
-            .iter()
-            .map(Scope::as_str)
-            .collect::<Vec<_>>()
-            .join(",")
+        self.to_string()
     }
 
     pub fn from_joined(text: &str) -> Option<Self> {
         let parts: Vec<String> = text.split(',').map(str::to_owned).collect();
         Scopes::parse(Some(&parts)).ok()
+    }
+}
+
+/// Comma-separated, as the `acsScope` claim reads.
+impl std::fmt::Display for Scopes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, scope) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(scope.as_str())?;
+        }
+        Ok(())
     }
 }
 

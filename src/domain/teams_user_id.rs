@@ -129,6 +129,21 @@ mod tests {
     }
 
     #[test]
+    fn every_subjects_skype_id_is_its_id_without_the_8_prefix() {
+        // Tokens write `skypeid` as the `sub` text after its `8:`.
+        let r = "4ccc92c8-9815-4422-bddc-ceea181dc774";
+        for id in [
+            format!("8:orgid:{OID}"),
+            format!("8:acs:{r}_0195f7a4-0000-7000-8000-000000000000"),
+            format!("8:acs:{r}_{OID}_b27b64b9-39d2-44a3-869d-67700b74e805"),
+            format!("8:acs:{r}_wf_{OID}_b27b64b9-39d2-44a3-869d-67700b74e805"),
+        ] {
+            let subject = Subject::parse(&id).unwrap();
+            assert_eq!(subject.skype_id(), id["8:".len()..], "{id}");
+        }
+    }
+
+    #[test]
     fn a_subject_is_an_identity_or_a_teams_user_by_its_prefix() {
         let teams = format!("8:orgid:{OID}");
         assert!(matches!(

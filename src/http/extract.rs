@@ -15,6 +15,7 @@ use actix_web::dev::Payload;
 use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
+use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,8 +28,9 @@ pub struct ApiRequest {
     actor: Option<Actor>,
     pub api_version: ApiVersion,
     pub body: Bytes,
-    /// The query parameters, decoded, in the order sent.
-    query: Vec<(String, String)>,
+    /// The query parameters, decoded, in the order sent: read the first
+    /// time a handler asks for one (most ask for none).
+    query: OnceCell<Vec<(String, String)>>,
     req: HttpRequest,
 }
 
@@ -122,6 +124,11 @@ impl ApiRequest {
     /// The first value of a query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
+            .get_or_init(|| {
+                url::form_urlencoded::parse(self.req.query_string().as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
@@ -216,22 +223,17 @@ impl FromRequest for ApiRequest {
             if let Some(actor) = &actor {
                 req.extensions_mut().insert(LoggedActor(actor.to_string()));
             }
-            let query: Vec<(String, String)> =
-                url::form_urlencoded::parse(req.query_string().as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect();
-            let version = query
-                .iter()
+            let version = url::form_urlencoded::parse(req.query_string().as_bytes())
                 .find(|(k, _)| k == "api-version")
-                .map(|(_, v)| v.as_str());
+                .map(|(_, v)| v);
             let api_version =
-                ApiVersion::parse(version).map_err(ApiError::unsupported_api_version)?;
+                ApiVersion::parse(version.as_deref()).map_err(ApiError::unsupported_api_version)?;
             Ok(ApiRequest {
                 destination,
                 actor,
                 api_version,
                 body,
-                query,
+                query: OnceCell::new(),
                 req,
             })
         })

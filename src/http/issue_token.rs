@@ -4,7 +4,7 @@ use crate::domain::{Scope, Scopes, Timestamp, TokenLifetime};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::ApiRequest;
 use crate::http::forward::{Repeatable, forward};
-use crate::http::respond::{no_store, token_json};
+use crate::http::respond::{access_token, no_store};
 use crate::http::state::AppState;
 use crate::tokens::{self, Grant};
 use actix_web::web::{Data, Path};
@@ -64,8 +64,5 @@ pub async fn issue_token(
     state.store.token_issued(id, now);
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    Ok(token_json(
-        response,
-        &AccessToken::new(issued.token, issued.expires_on),
-    ))
+    Ok(access_token(response, issued))
 }

@@ -63,6 +63,13 @@ impl Formatter for SafeForStandardBase64 {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Most claims are plain ASCII: one pass over the bytes, one write.
+        if fragment
+            .bytes()
+            .all(|b| b < 0x7f && !matches!(b, b'>' | b'?' | b'~'))
+        {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut plain = 0;
         for (at, c) in fragment.char_indices() {
             if c.is_ascii() && !matches!(c, '>' | '?' | '~' | '\u{7f}') {

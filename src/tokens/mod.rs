@@ -134,21 +134,34 @@ pub fn teams_user_grant<'a>(
 
 /// Signs the token `grant` describes with the active key.
 pub fn issue(keys: &KeyRing, grant: &Grant) -> Result<IssuedToken, KeyError> {
+    use std::fmt::Write as _;
     let iat = grant.issued_at.unix_seconds();
     let exp = grant.expires_at.unix_seconds();
     let mut jti = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let asg = grant.assignment.map(|a| a.to_string());
+    // The claims' computed text, written into one buffer: `sub`, `csi`,
+    // `acs_scope`, `resource_id`, in that order.
+    let mut text = String::with_capacity(192);
+    let mut bounds = [0usize; 5];
+    let pieces: [&dyn std::fmt::Display; 4] =
+        [&grant.subject, &iat, grant.scopes, &grant.resource.id];
+    for (i, piece) in pieces.into_iter().enumerate() {
+        write!(text, "{piece}").expect("a String takes any text");
+        bounds[i + 1] = text.len();
+    }
+    let [sub, csi, acs_scope, resource_id] = [0, 1, 2, 3].map(|i| &text[bounds[i]..bounds[i + 1]]);
     let claims = Claims::<&str> {
-        skypeid: &grant.subject.skype_id(),
+        // `acs:…` or `orgid:…`: the subject without its `8:`.
+        skypeid: sub.strip_prefix("8:").unwrap_or(sub),
         scp: SCP,
-        csi: &iat.to_string(),
+        csi,
         exp,
-        acs_scope: &grant.scopes.joined(),
-        resource_id: &grant.resource.id.to_string(),
+        acs_scope,
+        resource_id,
         resource_location: grant.resource.location.as_str(),
         iat,
         iss: grant.resource.endpoint.as_str(),
-        sub: &grant.subject.to_string(),
+        sub,
         jti: uuid::Uuid::new_v4().hyphenated().encode_lower(&mut jti),
         rev: grant.revocation_epoch.as_i64(),
         asg: asg.as_deref(),

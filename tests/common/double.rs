@@ -87,9 +87,8 @@ impl Seen {
             return false;
         };
         let values: Vec<String> = auth
-            .signed_headers
-            .iter()
-            .map(|h| match h.as_str() {
+            .signed_headers()
+            .map(|h| match h.to_ascii_lowercase().as_str() {
                 "x-ms-content-sha256" => hmac::content_hash(&self.body),
                 other => self.header(other).unwrap_or_default().to_owned(),
             })
