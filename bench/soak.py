@@ -6,7 +6,8 @@ file descriptors, database and WAL size, and latency percentiles.
 The workload, open loop (a request's latency counts from when it was due, so
 a stall is not hidden by the clients waiting): create 20 %, issue 25 %,
 verify 20 %, list 10 %, feed poll 10 % (following the cursor), revoke 8 %,
-delete 7 % (of identities it created earlier, so the live set stays bounded).
+delete 7 % (of identities it created earlier: the live set grows by about
+13 % of the rate, as a directory in use does).
 
     python3 bench/soak.py [--minutes 30] [--rate 100] [--every 60] [--binary target/release/commid]
                           [--database-url postgres://…]   # a fresh schema of it, dropped after

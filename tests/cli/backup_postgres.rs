@@ -6,10 +6,10 @@
 //! unless `COMMID_REQUIRE_POSTGRES=1`.
 
 use super::backup::{check_restored, make_history, under_writes};
+use crate::common::postgres::{execute, execute_from_drop};
 use crate::common::server::start;
 use std::path::PathBuf;
 use std::process::Command;
-use tokio_postgres::NoTls;
 
 /// A database of its own on the shared server, dropped afterwards.
 struct TestDatabase {
@@ -36,25 +36,8 @@ impl Drop for TestDatabase {
             self.admin_url.clone(),
             format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
         );
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(execute(&url, &sql))
-        })
-        .join();
+        execute_from_drop(url, sql);
     }
-}
-
-async fn execute(url: &str, sql: &str) {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .expect("PostgreSQL answers");
-    let task = tokio::spawn(connection);
-    client.batch_execute(sql).await.expect("the statement runs");
-    drop(client);
-    let _ = task.await;
 }
 
 /// `url` naming database `name` instead of its own.

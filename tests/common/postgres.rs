@@ -37,7 +37,8 @@ pub async fn schema(test: &str) -> Option<TestSchema> {
     })
 }
 
-async fn execute(url: &str, sql: &str) {
+/// Runs `sql` on a connection of its own.
+pub async fn execute(url: &str, sql: &str) {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
         .expect("PostgreSQL answers");
@@ -53,13 +54,19 @@ impl Drop for TestSchema {
             self.base_url.clone(),
             format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name),
         );
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(execute(&url, &sql))
-        })
-        .join();
+        execute_from_drop(url, sql);
     }
+}
+
+/// [`execute`] from a `Drop`, which cannot await: on a thread and runtime
+/// of its own, waited for, so that what it drops is gone when the test ends.
+pub fn execute_from_drop(url: String, sql: String) {
+    let _ = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(execute(&url, &sql))
+    })
+    .join();
 }

@@ -368,3 +368,18 @@ mod tls_tests {
 #[cfg(test)]
 #[path = "session_tests.rs"]
 mod session_tests;
+
+/// The server of `COMMID_TEST_POSTGRES_URL` for this module's tests; none
+/// (the test skips, saying so) unless `COMMID_REQUIRE_POSTGRES=1`.
+#[cfg(test)]
+fn test_url() -> Option<String> {
+    let url = std::env::var("COMMID_TEST_POSTGRES_URL").ok();
+    if url.is_none() {
+        assert!(
+            std::env::var("COMMID_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "COMMID_REQUIRE_POSTGRES=1 but COMMID_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("skipped: set COMMID_TEST_POSTGRES_URL=postgres://… to run it");
+    }
+    url
+}

@@ -74,12 +74,7 @@ mod tests {
     /// (`pg_terminate_backend`) answers from a new connection.
     #[tokio::test]
     async fn a_read_whose_connection_is_terminated_runs_again_on_a_new_one() {
-        let Ok(url) = std::env::var("COMMID_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var("COMMID_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "COMMID_REQUIRE_POSTGRES=1 but COMMID_TEST_POSTGRES_URL is not set"
-            );
-            eprintln!("skipped: set COMMID_TEST_POSTGRES_URL=postgres://… to run it");
+        let Some(url) = super::super::test_url() else {
             return;
         };
         let store = PostgresStore::pool_only(&PgOptions {

@@ -8,12 +8,7 @@ use std::time::{Duration, Instant};
 /// ended by PostgreSQL, and its locks are freed for the other instances.
 #[tokio::test]
 async fn a_session_left_in_an_open_transaction_is_ended_and_its_locks_freed() {
-    let Ok(url) = std::env::var("COMMID_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("COMMID_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "COMMID_REQUIRE_POSTGRES=1 but COMMID_TEST_POSTGRES_URL is not set"
-        );
-        eprintln!("skipped: set COMMID_TEST_POSTGRES_URL=postgres://… to run it");
+    let Some(url) = super::test_url() else {
         return;
     };
     let store = PostgresStore::pool_only(&PgOptions {
