@@ -65,11 +65,8 @@ async fn served<B: MessageBody>(
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
     }
-    let draining = res
-        .request()
-        .app_data::<Data<AppState>>()
-        .is_some_and(|s| s.draining.is_on());
-    if draining {
+    let state = res.request().app_data::<Data<AppState>>().cloned();
+    if state.as_ref().is_some_and(|s| s.draining.is_on()) {
         // A keep-alive client (a proxy's pool) opens its next connection
         // elsewhere, or after the restart.
         res.response_mut()
@@ -80,8 +77,7 @@ async fn served<B: MessageBody>(
     let status = res.status().as_u16();
     let request = res.request();
     let extensions = request.extensions();
-    let state = request.app_data::<Data<AppState>>();
-    if let Some(metrics) = state.and_then(|s| s.metrics.as_deref()) {
+    if let Some(metrics) = state.as_ref().and_then(|s| s.metrics.as_deref()) {
         // A request the default service answered names no route, whatever
         // actix's path-only match says.
         let template = match extensions.get::<Unrouted>() {
