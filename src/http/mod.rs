@@ -40,7 +40,7 @@ mod management;
 pub mod middleware;
 pub mod paging;
 pub mod portal;
-mod portal_signin;
+pub mod portal_signin;
 pub mod put_entra_assignment;
 pub mod put_teams_extension_assignment;
 pub mod refusals;

@@ -93,14 +93,13 @@ pub(super) fn secured(mut response: HttpResponse) -> HttpResponse {
 /// with (see `portal_signin`).
 fn secured_for(req: &HttpRequest, response: HttpResponse) -> HttpResponse {
     let mut response = secured(response);
-    let state = req.app_data::<web::Data<AppState>>().map(|s| &***s);
-    let policy = super::portal_signin::content_security_policy(state);
-    if policy != CONTENT_SECURITY_POLICY
-        && let Ok(value) = HeaderValue::from_str(&policy)
+    if let Some(policy) = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.portal_policy.clone())
     {
         response
             .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     response
 }

@@ -7,6 +7,8 @@
 
 use super::bearer::resource_for;
 use super::state::AppState;
+use crate::issuers::TrustedIssuers;
+use actix_web::http::header::HeaderValue;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
@@ -56,25 +58,24 @@ pub async fn options(req: HttpRequest, state: Data<AppState>) -> HttpResponse {
 }
 
 /// [`super::portal::CONTENT_SECURITY_POLICY`], with `connect-src` also
-/// allowing the origin of every issuer the portal signs in with.
-pub fn content_security_policy(state: Option<&AppState>) -> String {
+/// allowing the origin of every issuer the portal signs in with; `None`
+/// when no issuer has a portal client (the page's own policy holds). The
+/// issuers are configured, so this is made once, at start.
+pub fn content_security_policy(issuers: &TrustedIssuers) -> Option<HeaderValue> {
     let base = super::portal::CONTENT_SECURITY_POLICY;
-    let mut origins: Vec<String> = state
-        .map(|s| {
-            s.issuers
-                .all()
-                .filter_map(|i| i.config.portal.as_ref())
-                .map(|p| p.authority.origin().ascii_serialization())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut origins: Vec<String> = issuers
+        .all()
+        .filter_map(|i| i.config.portal.as_ref())
+        .map(|p| p.authority.origin().ascii_serialization())
+        .collect();
     origins.sort();
     origins.dedup();
     if origins.is_empty() {
-        return base.to_owned();
+        return None;
     }
-    base.replace(
+    let policy = base.replace(
         "connect-src 'self'",
         &format!("connect-src 'self' {}", origins.join(" ")),
-    )
+    );
+    HeaderValue::from_str(&policy).ok()
 }

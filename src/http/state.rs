@@ -46,6 +46,9 @@ pub struct AppState {
     /// Whether this listener answers `GET /metrics` (rather than a
     /// scrape-only listener of its own).
     pub serve_metrics: bool,
+    /// The portal's Content-Security-Policy when it signs in with issuers
+    /// ([`super::portal_signin::content_security_policy`]).
+    pub portal_policy: Option<actix_web::http::header::HeaderValue>,
     /// On from SIGTERM until the stop: health checks answer 503 and every
     /// answer closes its connection.
     pub draining: crate::shutdown::Draining,

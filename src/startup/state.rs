@@ -100,6 +100,7 @@ pub(super) fn app_state(
         feed: hooks.waker.clone(),
         metrics,
         serve_metrics: config.metrics == MetricsServing::Main,
+        portal_policy: http::portal_signin::content_security_policy(issuers),
         draining: draining.clone(),
     });
     Ok((state, metrics_server.flatten()))
