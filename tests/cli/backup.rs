@@ -3,7 +3,7 @@
 //! its secrets still sealed, restored into a new data dir, and a server on it
 //! that carries on where the copy left off.
 
-use crate::common::server::{Target, call, start_with_env};
+use crate::common::server::{Target, call, start_with_env, verify};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -66,20 +66,6 @@ async fn create(http: &reqwest::Client, t: &Target) -> (String, String) {
         body["identity"]["id"].as_str().unwrap().to_owned(),
         body["accessToken"]["token"].as_str().unwrap().to_owned(),
     )
-}
-
-async fn verify(http: &reqwest::Client, t: &Target, token: &str) -> Value {
-    let (status, verdict) = call(
-        http,
-        t,
-        Method::POST,
-        "/accessTokens/:verify",
-        Some(json!({"token": token})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200, "{verdict}");
-    verdict
 }
 
 /// Every event after `cursor`, following the pages, and the cursor past them.

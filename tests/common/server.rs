@@ -159,6 +159,22 @@ pub fn start_logging_to(
     server
 }
 
+/// The server's verdict on `token` (`POST /accessTokens/:verify`), which
+/// must answer 200.
+pub async fn verify(http: &reqwest::Client, t: &Target, token: &str) -> Value {
+    let (status, verdict) = call(
+        http,
+        t,
+        reqwest::Method::POST,
+        "/accessTokens/:verify",
+        Some(serde_json::json!({"token": token})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{verdict}");
+    verdict
+}
+
 /// A signed request; `None` when the server did not answer.
 pub async fn call(
     http: &reqwest::Client,

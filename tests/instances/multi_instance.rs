@@ -1,7 +1,7 @@
 //! Several servers on one PostgreSQL database: two real processes, A and B,
 //! behind no load balancer, each reached directly.
 
-use crate::common::server::{Server, Target, call, start};
+use crate::common::server::{Server, Target, call, start, verify};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -37,20 +37,6 @@ async fn issue(http: &reqwest::Client, t: &Target, id: &str) -> (u16, Value) {
     )
     .await
     .unwrap()
-}
-
-async fn verify(http: &reqwest::Client, t: &Target, token: &str) -> Value {
-    let (status, verdict) = call(
-        http,
-        t,
-        Method::POST,
-        "/accessTokens/:verify",
-        Some(json!({"token": token})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 200);
-    verdict
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
