@@ -303,8 +303,10 @@ impl SubscriptionStore for SqliteStore {
         progress: Progress,
     ) -> Result<bool, StoreError> {
         let owner = owner.clone();
+        // Lost to a power cut, a position only makes the deliveries since
+        // the last synced one happen again.
         self.writer
-            .write(move |c| record(c, id, &owner, progress))
+            .write_relaxed(move |c| record(c, id, &owner, progress))
             .await
     }
 

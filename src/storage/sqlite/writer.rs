@@ -1,6 +1,7 @@
 //! One writer thread commits every write. Requests that arrive while a
 //! commit is under way are committed together in the next transaction, so
-//! durability costs one fsync per group, not one per request.
+//! durability costs one fsync per group, not one per request; a group of
+//! relaxed writes only ([`Writer::write_relaxed`]) costs none.
 
 use super::map_err;
 use crate::storage::StoreError;
@@ -21,9 +22,15 @@ const MAX_GROUP: usize = 512;
 /// Writes per group commit: powers of two up to [`MAX_GROUP`].
 const GROUP_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
 
+/// A job, and whether its group must reach the disk before it is answered.
+struct Queued {
+    job: Job,
+    durable: bool,
+}
+
 #[derive(Clone)]
 pub struct Writer {
-    jobs: SyncSender<Job>,
+    jobs: SyncSender<Queued>,
     stats: WriterStats,
 }
 
@@ -75,6 +82,27 @@ impl Writer {
         op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
         then: impl FnOnce() + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.write_as(true, op, then).await
+    }
+
+    /// [`Self::write`], answered once committed but not yet synced to the
+    /// disk: a crash of the process loses nothing, a power loss may lose
+    /// it (and every relaxed write after the last durable one). For what
+    /// is done again when lost, such as a webhook subscription's position:
+    /// its deliveries are at least once.
+    pub async fn write_relaxed<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.write_as(false, op, || {}).await
+    }
+
+    async fn write_as<T: Send + 'static>(
+        &self,
+        durable: bool,
+        op: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        then: impl FnOnce() + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = conn.and_then(|conn| in_savepoint(conn, op));
@@ -83,7 +111,7 @@ impl Writer {
                 let _ = tx.send(commit.and(result));
             })
         });
-        self.submit(job)?;
+        self.submit(Queued { job, durable })?;
         rx.await
             .map_err(|_| StoreError::Unavailable("the SQLite writer stopped".into()))?
     }
@@ -99,12 +127,12 @@ impl Writer {
             }
             Box::new(|_| {})
         });
-        if self.submit(job).is_err() {
+        if self.submit(Queued { job, durable: true }).is_err() {
             log::debug!("write queue full: a background write was dropped");
         }
     }
 
-    fn submit(&self, job: Job) -> Result<(), StoreError> {
+    fn submit(&self, job: Queued) -> Result<(), StoreError> {
         // Counted before it is sent, so the writer never takes it first.
         self.stats.depth.fetch_add(1, Ordering::Relaxed);
         self.jobs.try_send(job).map_err(|e| {
@@ -135,7 +163,11 @@ fn in_savepoint<T>(
     result
 }
 
-fn run(conn: Connection, rx: Receiver<Job>, stats: WriterStats) {
+fn run(conn: Connection, rx: Receiver<Queued>, stats: WriterStats) {
+    // What the connection's `synchronous` is set to: FULL (schema.rs) at
+    // the start. In WAL mode NORMAL skips the sync at commit; the next
+    // FULL commit syncs the log with every commit before it.
+    let mut syncing = true;
     while let Ok(first) = rx.recv() {
         let mut group = Vec::with_capacity(16);
         group.push(first);
@@ -147,9 +179,21 @@ fn run(conn: Connection, rx: Receiver<Job>, stats: WriterStats) {
         }
         stats.depth.fetch_sub(group.len() as i64, Ordering::Relaxed);
         stats.group_writes.observe(group.len() as f64);
-        let outcome = match conn.execute_batch("BEGIN IMMEDIATE") {
+        let durable = group.iter().any(|q| q.durable);
+        // A durable group that cannot have its sync is refused; a relaxed
+        // one that cannot skip it is synced.
+        let mut begin = Ok(());
+        if durable != syncing {
+            let mode = if durable { "FULL" } else { "NORMAL" };
+            match conn.pragma_update(None, "synchronous", mode) {
+                Ok(()) => syncing = durable,
+                Err(e) if durable => begin = Err(e),
+                Err(e) => log::warn!("cannot set synchronous = NORMAL: {e}"),
+            }
+        }
+        let outcome = match begin.and_then(|()| conn.execute_batch("BEGIN IMMEDIATE")) {
             Ok(()) => {
-                let replies: Vec<Reply> = group.into_iter().map(|job| job(Ok(&conn))).collect();
+                let replies: Vec<Reply> = group.into_iter().map(|q| (q.job)(Ok(&conn))).collect();
                 let commit = conn.execute_batch("COMMIT").map_err(map_err);
                 if commit.is_err() {
                     let _ = conn.execute_batch("ROLLBACK");
@@ -158,7 +202,7 @@ fn run(conn: Connection, rx: Receiver<Job>, stats: WriterStats) {
             }
             Err(e) => {
                 let e = map_err(e);
-                let replies = group.into_iter().map(|job| job(Err(e.clone()))).collect();
+                let replies = group.into_iter().map(|q| (q.job)(Err(e.clone()))).collect();
                 (replies, Err(e))
             }
         };
@@ -169,5 +213,41 @@ fn run(conn: Connection, rx: Receiver<Job>, stats: WriterStats) {
         for reply in replies {
             reply(commit.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `synchronous` setting each write's group commits under.
+    async fn synchronous_of(writer: &Writer, durable: bool) -> i64 {
+        let op = |c: &Connection| {
+            c.query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .map_err(map_err)
+        };
+        if durable {
+            writer.write(op).await.unwrap()
+        } else {
+            writer.write_relaxed(op).await.unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_durable_write_after_relaxed_ones_is_synced_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("w.sqlite")).unwrap();
+        super::super::schema::configure(&conn).unwrap();
+        let writer = Writer::start(conn, 8);
+        const NORMAL: i64 = 1;
+        const FULL: i64 = 2;
+        assert_eq!(synchronous_of(&writer, true).await, FULL);
+        assert_eq!(synchronous_of(&writer, false).await, NORMAL);
+        assert_eq!(synchronous_of(&writer, false).await, NORMAL);
+        assert_eq!(
+            synchronous_of(&writer, true).await,
+            FULL,
+            "a write that must survive a power loss is synced"
+        );
     }
 }
