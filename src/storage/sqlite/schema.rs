@@ -159,8 +159,14 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
     Ok(())
 }
+
+/// Statements each connection keeps prepared: more than the store has
+/// (rusqlite's default, 16, is fewer, so its least recently used were
+/// parsed again and again).
+const STATEMENTS: usize = 64;
 
 /// Readers map the database file: a lookup in a large store reads pages
 /// from the OS page cache shared by all readers instead of through a small
@@ -168,6 +174,7 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
 pub fn configure_reader(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
     Ok(())
 }
 
