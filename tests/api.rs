@@ -41,4 +41,5 @@ mod api {
     mod triggers;
     mod verify_more;
     mod webhooks;
+    mod webhooks_tail;
 }

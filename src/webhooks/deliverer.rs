@@ -1,15 +1,17 @@
 //! The deliverer: a background task of each server (owned by
 //! `Application::build`, stopped with it) that leases due subscriptions and
-//! runs one worker per leased subscription. A worker reads the feed after
-//! the subscription's position, posts each event it asks for in feed order,
-//! and records the new position after each delivery: at least once, and
-//! after a crash only the delivery under way is repeated. A failure gives
-//! the lease up until the retry is due (or suspends the subscription after
-//! too many); a caught-up worker keeps its lease, renewing it, and waits
-//! for the feed to move.
+//! runs one worker per leased subscription. A worker takes the events after
+//! the subscription's position it asks for (from the feed's tail in memory,
+//! `tail.rs`, or from the store while it is behind), posts each in feed
+//! order, and records the new position after each delivery: at least once,
+//! and after a crash only the delivery under way is repeated. A failure
+//! gives the lease up until the retry is due (or suspends the subscription
+//! after too many); a caught-up worker keeps its lease, renewing it, and
+//! waits until the tail reads an event it asks for.
 
 use super::backoff;
 use super::sender::{Failure, Outcome, Sender};
+use super::tail::{Registration, Tail};
 use super::{Counts, WebhookOptions};
 use crate::domain::{FeedPosition, SubscriptionId, Timestamp};
 use crate::storage::{EventsRead, IdentityEvent, LeaseOwner, Progress, Store, StoredSubscription};
@@ -20,9 +22,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// How often the deliverer looks for due subscriptions, and a caught-up
-/// worker for events of other instances.
-const POLL: Duration = Duration::from_millis(500);
+/// How often the deliverer looks for due subscriptions, and the tail for
+/// events of other instances.
+pub(super) const POLL: Duration = Duration::from_millis(500);
 /// Subscriptions one server delivers to at once, at most.
 const MAX_WORKERS: usize = 256;
 /// Events read at a time.
@@ -37,7 +39,7 @@ pub(super) struct Worker {
     pub options: WebhookOptions,
     pub owner: LeaseOwner,
     pub counts: Arc<Counts>,
-    pub feed: watch::Receiver<u64>,
+    pub tail: Arc<Tail>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -125,10 +127,11 @@ impl Worker {
     }
 
     /// Delivers to `s` while it holds the lease. `cursor` is how far it has
-    /// read: events not asked for are passed over in memory, and their
-    /// position is recorded with the next delivery or lease renewal (read
-    /// again after a crash, they are passed over again).
+    /// read: events not asked for are passed over, and their position is
+    /// recorded with the next delivery or lease renewal (read again after a
+    /// crash, they are passed over again).
     async fn run(mut self, mut s: StoredSubscription) {
+        let registration = self.tail.register(&s);
         let mut renewed = Instant::now();
         let mut cursor = s.position;
         // Whether it waited since it last made sure it is still wanted.
@@ -141,20 +144,17 @@ impl Worker {
                 self.record(&s, Progress::Released).await;
                 return;
             }
-            let read = match self.store.identity_events(s.resource, cursor, BATCH).await {
+            let read = match registration.after(cursor, BATCH) {
+                Some(read) => Ok(read),
+                None => self.behind(&s, &registration, cursor).await,
+            };
+            let (events, through) = match read {
                 Ok(read) => read,
-                Err(e) => {
-                    log::warn!(
-                        "webhook subscription {}: cannot read the change feed: {e}",
-                        s.id
-                    );
-                    self.wait().await;
+                Err(None) => {
+                    self.wait(&registration).await;
                     continue;
                 }
-            };
-            let events = match read {
-                EventsRead::Events(events) => events,
-                EventsRead::Expired { through } => {
+                Err(Some(through)) => {
                     log::warn!(
                         "webhook subscription {} fell behind the change feed's retention: the events \
                          through {} were pruned before they were delivered; it goes on after them",
@@ -168,7 +168,7 @@ impl Worker {
                     continue;
                 }
             };
-            if events.is_empty() {
+            if events.is_empty() && through == cursor {
                 if renewed.elapsed() > self.lease() / 3 {
                     let kept = if cursor > s.position {
                         self.advance(&mut s, cursor, 0).await
@@ -181,17 +181,15 @@ impl Worker {
                     }
                     renewed = Instant::now();
                 }
-                self.wait().await;
+                self.wait(&registration).await;
                 waited = true;
                 continue;
             }
+            let mut all = true;
             for event in &events {
                 if self.stopping() {
+                    all = false;
                     break;
-                }
-                if !wanted(&s, event) {
-                    cursor = event.position;
-                    continue;
                 }
                 if waited {
                     if !self.still_wanted(&s).await {
@@ -216,6 +214,39 @@ impl Worker {
                         return;
                     }
                 }
+            }
+            if all {
+                cursor = cursor.max(through);
+            }
+        }
+    }
+
+    /// Reads the store after `cursor`, for a worker behind the tail in
+    /// memory: the events asked for and the position read through, or
+    /// `Err(Some(through))` when the store pruned events after `cursor`
+    /// (through `through`), `Err(None)` when it could not read.
+    async fn behind(
+        &self,
+        s: &StoredSubscription,
+        registration: &Registration,
+        cursor: FeedPosition,
+    ) -> Result<(Vec<IdentityEvent>, FeedPosition), Option<FeedPosition>> {
+        match self.store.identity_events(s.resource, cursor, BATCH).await {
+            Ok(EventsRead::Events(events)) => {
+                let through = events.last().map_or(cursor, |e| e.position);
+                let filter = registration.filter();
+                Ok((
+                    events.into_iter().filter(|e| filter.wants(e)).collect(),
+                    through,
+                ))
+            }
+            Ok(EventsRead::Expired { through }) => Err(Some(through)),
+            Err(e) => {
+                log::warn!(
+                    "webhook subscription {}: cannot read the change feed: {e}",
+                    s.id
+                );
+                Err(None)
             }
         }
     }
@@ -313,10 +344,11 @@ impl Worker {
         }
     }
 
-    /// Until the feed moves, the poll interval passes, or the stop.
-    async fn wait(&mut self) {
+    /// Until the tail reads an event `registration` asks for, the poll
+    /// interval passes (the lease is renewed on time), or the stop.
+    async fn wait(&mut self, registration: &Registration) {
         tokio::select! {
-            _ = changed(&mut self.feed) => {}
+            _ = registration.woken() => {}
             _ = tokio::time::sleep(POLL) => {}
             _ = changed(&mut self.stop) => {}
         }
@@ -325,18 +357,10 @@ impl Worker {
 
 /// When `receiver` sees a new value; never, once its sender is gone (the
 /// poll interval and the stop flag still end the wait).
-async fn changed<T>(receiver: &mut watch::Receiver<T>) {
+pub(super) async fn changed<T>(receiver: &mut watch::Receiver<T>) {
     if receiver.changed().await.is_err() {
         std::future::pending::<()>().await;
     }
-}
-
-/// Whether `s` asked for `event`.
-fn wanted(s: &StoredSubscription, event: &IdentityEvent) -> bool {
-    s.kinds.contains(event.kind)
-        && s.custom_id
-            .as_ref()
-            .is_none_or(|c| event.custom_id.as_ref() == Some(c))
 }
 
 fn after(wait: Duration) -> Timestamp {

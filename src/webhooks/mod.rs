@@ -8,6 +8,7 @@ mod deliverer;
 pub mod policy;
 pub mod sender;
 mod signature;
+mod tail;
 
 pub use policy::{CallbackPolicy, Refusal};
 pub use sender::SetupError;
@@ -134,6 +135,8 @@ pub fn feed() -> (FeedWaker, watch::Receiver<u64>) {
 pub struct Deliveries {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    /// The feed's tail (`tail.rs`).
+    reading: tokio::task::JoinHandle<()>,
 }
 
 impl Deliveries {
@@ -150,17 +153,23 @@ impl Deliveries {
             options.ca_cert.as_deref(),
         )?;
         let (stop, stopped) = watch::channel(false);
+        let tail = tail::Tail::new(store.clone());
+        let reading = tokio::spawn(tail.clone().run(feed, stopped.clone(), deliverer::POLL));
         let worker = deliverer::Worker {
             store,
             sender,
             options: options.clone(),
             owner: LeaseOwner::generate(),
             counts,
-            feed,
+            tail,
             stop: stopped,
         };
         let task = tokio::spawn(worker.dispatch());
-        Ok(Deliveries { stop, task })
+        Ok(Deliveries {
+            stop,
+            task,
+            reading,
+        })
     }
 
     /// Stops taking work, lets the deliveries under way finish (within the
@@ -168,5 +177,6 @@ impl Deliveries {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.reading.await;
     }
 }

@@ -11,10 +11,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const WITHIN: Duration = Duration::from_secs(15);
+pub(super) const WITHIN: Duration = Duration::from_secs(15);
 
 /// An app that delivers to `receiver`, with `adjust` on top.
-async fn app_for(receiver: &Receiver, adjust: impl FnOnce(Layer) -> Layer) -> TestApp {
+pub(super) async fn app_for(receiver: &Receiver, adjust: impl FnOnce(Layer) -> Layer) -> TestApp {
     let (host, ca) = (receiver.host(), receiver.ca_cert.clone());
     spawn_with(move |layer| {
         adjust(Layer {
@@ -163,7 +163,7 @@ async fn every_event_reaches_each_subscriber_once_in_order_signed_and_a_flow_unr
     );
 }
 
-fn id_of(delivery: &crate::common::receiver::Received) -> String {
+pub(super) fn id_of(delivery: &crate::common::receiver::Received) -> String {
     delivery.json()["data"]["id"].as_str().unwrap().to_owned()
 }
 
