@@ -28,9 +28,10 @@ from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
 
 BIN = os.path.abspath("target/release/commid")
 QUICK = "--quick" in sys.argv
-# `--only NAME`: one group of rows (flood, bearer, floor), printed and not written to docs/.
+# `--only NAME`: one group of rows (flood, bearer, floor, or peer: the floor and
+# the peer comparison from one run), printed and not written to docs/.
 ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
-SECTIONS = ("flood", "bearer", "floor")
+SECTIONS = ("flood", "bearer", "floor", "peer")
 DURATION = 5 if QUICK else 10
 CONNECTIONS = 64
 RATE = 5000
@@ -203,7 +204,11 @@ def main():
             s = Server(small_dir)
             ceiling, _, _ = wrk(s, [("GET", "/healthz", {"Host": s.host}, b"")], "ceiling GET /healthz")
             s.stop()
-            bearer.measure(Server, BIN, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
+            if ONLY == "peer":
+                cpu_floor.measure(Server, row, ROUNDS)
+                compare.measure(Server, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
+            else:
+                bearer.measure(Server, BIN, wrk, issue_requests, row, ceiling, small_dir, small_ids, ROUNDS)
         report(rows, started, write=False)
         return
     server = Server(small_dir)
