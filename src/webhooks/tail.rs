@@ -22,8 +22,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-/// Events kept in memory per resource.
-const KEPT: usize = 4096;
+/// Events kept in memory per resource that has a worker here: a second's
+/// worth at a thousand events a second, for workers a little behind the
+/// tail; further behind, a worker reads the store. At most a few hundred
+/// bytes each (a custom id is up to 256 characters), so well under a
+/// megabyte per resource.
+const KEPT: usize = 1024;
 /// Events read from the store at a time.
 const BATCH: usize = 500;
 /// How long the tail lets writes gather after this server wrote one,
