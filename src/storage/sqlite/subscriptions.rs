@@ -167,13 +167,17 @@ fn record(
     progress: Progress,
 ) -> Result<bool, StoreError> {
     let (id, owner) = (id.to_string(), owner.0.as_str());
+    // Run for every delivery: prepared once.
+    let exec = |sql: &str, params: &[&dyn rusqlite::ToSql]| {
+        c.prepare_cached(sql).and_then(|mut s| s.execute(params))
+    };
     let changed = match progress {
         Progress::Advanced {
             position,
             delivered,
             at,
             lease_until,
-        } => c.execute(
+        } => exec(
             "UPDATE webhook_subscriptions SET position = ?3, delivered = delivered + ?4,
                failures = 0, last_error = NULL, lease_until = ?6, next_attempt_at = ?5,
                last_attempt_at = CASE WHEN ?4 > 0 THEN ?5 ELSE last_attempt_at END,
@@ -188,7 +192,7 @@ fn record(
                 lease_until.micros()
             ],
         ),
-        Progress::Renewed { lease_until } => c.execute(
+        Progress::Renewed { lease_until } => exec(
             "UPDATE webhook_subscriptions SET lease_until = ?3 WHERE id = ?1 AND lease_owner = ?2",
             params![id, owner, lease_until.micros()],
         ),
@@ -197,7 +201,7 @@ fn record(
             error,
             retry_at,
             suspend,
-        } => c.execute(
+        } => exec(
             "UPDATE webhook_subscriptions SET failures = failures + 1, last_error = ?3,
                last_attempt_at = ?4, next_attempt_at = ?5,
                state = CASE WHEN ?6 THEN 'suspended' ELSE state END,
@@ -205,7 +209,7 @@ fn record(
              WHERE id = ?1 AND lease_owner = ?2",
             params![id, owner, error, at.micros(), retry_at.micros(), suspend],
         ),
-        Progress::Released => c.execute(
+        Progress::Released => exec(
             "UPDATE webhook_subscriptions SET lease_owner = NULL, lease_until = NULL
              WHERE id = ?1 AND lease_owner = ?2",
             params![id, owner],

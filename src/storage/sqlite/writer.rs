@@ -152,15 +152,22 @@ fn in_savepoint<T>(
     conn: &Connection,
     op: impl FnOnce(&Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    conn.execute_batch("SAVEPOINT job").map_err(map_err)?;
+    step(conn, "SAVEPOINT job").map_err(map_err)?;
     let result = op(conn);
-    let end = if result.is_ok() {
-        "RELEASE job"
+    if result.is_ok() {
+        step(conn, "RELEASE job")
     } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
-    conn.execute_batch(end).map_err(map_err)?;
+        conn.execute_batch("ROLLBACK TO job; RELEASE job")
+    }
+    .map_err(map_err)?;
     result
+}
+
+/// Runs one statement that answers no rows, prepared once: the writer runs
+/// its transaction statements for every write, and parsing them again each
+/// time showed in profiles.
+fn step(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 fn run(conn: Connection, rx: Receiver<Queued>, stats: WriterStats) {
@@ -184,17 +191,21 @@ fn run(conn: Connection, rx: Receiver<Queued>, stats: WriterStats) {
         // one that cannot skip it is synced.
         let mut begin = Ok(());
         if durable != syncing {
-            let mode = if durable { "FULL" } else { "NORMAL" };
-            match conn.pragma_update(None, "synchronous", mode) {
+            let set = if durable {
+                "PRAGMA synchronous = FULL"
+            } else {
+                "PRAGMA synchronous = NORMAL"
+            };
+            match step(&conn, set) {
                 Ok(()) => syncing = durable,
                 Err(e) if durable => begin = Err(e),
                 Err(e) => log::warn!("cannot set synchronous = NORMAL: {e}"),
             }
         }
-        let outcome = match begin.and_then(|()| conn.execute_batch("BEGIN IMMEDIATE")) {
+        let outcome = match begin.and_then(|()| step(&conn, "BEGIN IMMEDIATE")) {
             Ok(()) => {
                 let replies: Vec<Reply> = group.into_iter().map(|q| (q.job)(Ok(&conn))).collect();
-                let commit = conn.execute_batch("COMMIT").map_err(map_err);
+                let commit = step(&conn, "COMMIT").map_err(map_err);
                 if commit.is_err() {
                     let _ = conn.execute_batch("ROLLBACK");
                 }
