@@ -5,6 +5,7 @@
 //! `webhooks.rs`.
 
 use crate::api::passthrough::front_and_upstream;
+use crate::api::webhooks::act;
 use crate::common::app::*;
 use commid::config::Layer;
 use reqwest::Method;
@@ -109,24 +110,8 @@ async fn a_subscription_is_suspended_and_resumed() {
     .await
     .unwrap();
     let id = created["id"].as_str().unwrap();
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/webhookSubscriptions/{id}/:suspend?{API}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["state"], "suspended");
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/webhookSubscriptions/{id}/:resume?{API}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["state"], "active");
+    assert_eq!(act(&app, id, "suspend").await["state"], "suspended");
+    assert_eq!(act(&app, id, "resume").await["state"], "active");
     let missing = "0190a6e4-0000-7000-8000-000000000000";
     let r = app
         .signed(

@@ -29,14 +29,33 @@ pub(super) async fn app_for(receiver: &Receiver, adjust: impl FnOnce(Layer) -> L
 }
 
 async fn subscribe(app: &TestApp, url: &str, kinds: &[&str]) -> Value {
+    subscribe_with(app, json!({"callbackUrl": url, "eventKinds": kinds})).await
+}
+
+/// The subscription `body` creates (201).
+pub(super) async fn subscribe_with(app: &TestApp, body: Value) -> Value {
     let r = app
         .signed(
             Method::POST,
             &format!("/webhookSubscriptions?{API}"),
-            Some(json!({"callbackUrl": url, "eventKinds": kinds})),
+            Some(body),
         )
         .await;
     assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+/// `POST /webhookSubscriptions/{id}/:{action}` (suspend, resume): the
+/// subscription it answers with 200.
+pub(super) async fn act(app: &TestApp, id: &str, action: &str) -> Value {
+    let r = app
+        .signed(
+            Method::POST,
+            &format!("/webhookSubscriptions/{id}/:{action}?{API}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{action}");
     r.json().await.unwrap()
 }
 
@@ -211,14 +230,7 @@ async fn a_failing_receiver_is_retried_then_suspended_and_resumes_where_it_stopp
         receiver.delivered("/hook").is_empty(),
         "nothing while suspended"
     );
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/webhookSubscriptions/{id}/:resume?{API}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 200);
+    act(&app, id, "resume").await;
     let got = receiver.wait_for("/hook", 2, WITHIN).await;
     let ids: Vec<String> = got.iter().map(id_of).collect();
     assert_eq!(

@@ -2,11 +2,10 @@
 //! events, read the change feed's tail in memory together; one resumed from
 //! behind where that tail starts reads the store until it has caught up.
 
-use super::webhooks::{WITHIN, app_for, id_of};
+use super::webhooks::{WITHIN, act, app_for, id_of, subscribe_with};
 use crate::common::app::*;
 use crate::common::receiver::{Received, Receiver};
-use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 async fn subscribe(app: &TestApp, url: &str, kinds: &[&str], custom_id: Option<&str>) -> String {
@@ -14,27 +13,8 @@ async fn subscribe(app: &TestApp, url: &str, kinds: &[&str], custom_id: Option<&
     if let Some(c) = custom_id {
         body["customId"] = json!(c);
     }
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/webhookSubscriptions?{API}"),
-            Some(body),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let created: Value = r.json().await.unwrap();
+    let created = subscribe_with(app, body).await;
     created["id"].as_str().unwrap().to_owned()
-}
-
-async fn act(app: &TestApp, id: &str, action: &str) {
-    let r = app
-        .signed(
-            Method::POST,
-            &format!("/webhookSubscriptions/{id}/:{action}?{API}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 200, "{action}");
 }
 
 /// (event type, identity) of each delivery.
