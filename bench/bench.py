@@ -26,7 +26,8 @@ import openloop  # noqa: E402
 import postgres  # noqa: E402
 from lib import cpu_seconds, free_port, request, seed, wrk_script  # noqa: E402
 
-BIN = os.path.abspath("target/release/commid")
+# cargo builds into CARGO_TARGET_DIR when it is set (bench/run builds first).
+BIN = os.path.abspath(os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "commid"))
 QUICK = "--quick" in sys.argv
 # `--only NAME`: one group of rows (flood, bearer, floor, or peer: the floor and
 # the peer comparison from one run), printed and not written to docs/.

@@ -31,7 +31,7 @@ from lib import free_port, request  # noqa: E402
 QUICK = "--quick" in sys.argv
 ALONE = "--alone" in sys.argv
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-BIN = os.path.abspath(ARGS[0] if ARGS else "target/release/commid")
+BIN = os.path.abspath(ARGS[0] if ARGS else os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "commid"))
 NODE = os.environ.get("BENCH_NODE", "node")
 SUBSCRIPTIONS = 100
 RATE = 1000
