@@ -8,6 +8,8 @@ import json
 import os
 import random
 import socket
+import subprocess
+import tempfile
 import sqlite3
 import time
 import uuid
@@ -152,6 +154,24 @@ def cpu_seconds(pid, children=False):
                 pids.append(int(entry))
     ticks = sum(s[11] + s[12] for s in map(_stat, pids) if s)
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def perf_samples(pid, during, frequency=999, percent_limit=0.5):
+    """Runs `during()` while `perf record` samples process `pid`; returns
+    what `during` returned and perf's report of the samples' own shares by
+    object and symbol (lines "PCT% DSO [.] SYMBOL"), those under
+    `percent_limit` % left out. Needs linux-perf, perf_event_paranoid <= 2."""
+    data = os.path.join(tempfile.mkdtemp(prefix="commid-perf-"), "perf.data")
+    perf = subprocess.Popen(["perf", "record", "-F", str(frequency), "-o", data, "-p", str(pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        result = during()
+    finally:
+        perf.terminate()
+        perf.wait()
+    report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol", "--stdio",
+                             "--percent-limit", str(percent_limit)], capture_output=True, text=True, check=True).stdout
+    return result, [line for line in report.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def _stat(pid):

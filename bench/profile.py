@@ -10,13 +10,12 @@ Needs Debian's linux-perf and wrk, and perf_event_paranoid <= 2 (as root)."""
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench import BIN, Server, fresh_dir, issue_requests, wrk  # noqa: E402
-from lib import request  # noqa: E402
+from lib import perf_samples, request  # noqa: E402
 
 
 def main():
@@ -43,20 +42,11 @@ def main():
         else:
             requests = issue_requests(server, ids)
             label = "issue token"
-        data = os.path.join(work, "perf.data")
-        perf = subprocess.Popen(["perf", "record", "-F", "999", "-o", data, "-p", str(server.proc.pid)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wrk(server, requests, label, duration=args.seconds)
-        perf.terminate()
-        perf.wait()
+        _, lines = perf_samples(server.proc.pid, lambda: wrk(server, requests, label, duration=args.seconds))
         print(f"  server CPU per request: {server.last_cpu / max(server.last_ok, 1) * 1e6:.1f} µs "
               f"({server.last_ok:,} answered 2xx)")
     finally:
         server.stop()
-    report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol",
-                             "--stdio", "--percent-limit", "0.5"],
-                            capture_output=True, text=True, check=True).stdout
-    lines = [line for line in report.splitlines() if line.strip() and not line.startswith("#")]
     print(f"  top {args.top} by own samples (% of the server's samples):")
     for line in lines[:args.top]:
         print("   ", " ".join(line.split()))

@@ -13,13 +13,13 @@ import argparse
 import collections
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from bench import BIN, Server  # noqa: E402
 from floor import cpu_per_request, issue_request  # noqa: E402
+from lib import perf_samples  # noqa: E402
 
 KINDS = [
     ("aws-lc", r"nistz256|bignum|bn_|ECDSA|ecdsa|sha256_block|sha512_block|aws_lc|EVP_|OPENSSL|p256|^ec_|BN_"),
@@ -43,17 +43,10 @@ def split(binary, seconds):
                 "issue token": [issue_request(server)]}
         cpu_per_request(server, runs["issue token"], "issue token (warm-up)", 1)
         for label, requests in runs.items():
-            out = os.path.join(work, "perf.data")
-            perf = subprocess.Popen(["perf", "record", "-F", "1999", "-o", out, "-p", str(server.proc.pid)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            us, _ = cpu_per_request(server, requests, label, seconds)
-            perf.terminate()
-            perf.wait()
-            report = subprocess.run(["perf", "report", "-i", out, "--no-children", "--sort", "dso,symbol",
-                                     "--stdio", "--percent-limit", "0"], capture_output=True, text=True,
-                                    check=True).stdout
+            (us, _), lines = perf_samples(server.proc.pid, lambda: cpu_per_request(server, requests, label, seconds),
+                                          frequency=1999, percent_limit=0)
             shares = collections.Counter()
-            for line in report.splitlines():
+            for line in lines:
                 m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[.\]\s+(.*)", line)
                 if m:
                     shares[kind(m.group(3), m.group(2))] += float(m.group(1))

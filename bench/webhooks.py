@@ -10,7 +10,8 @@ receiver (HTTPS, with a certificate commid made) and the open-loop load.
 
     python3 bench/webhooks.py [--quick] [--alone] [BINARY]
 
-BINARY defaults to target/release/commid; bench/run calls it after bench.py.
+BINARY defaults to bench.py's (target/release/commid, or under
+CARGO_TARGET_DIR); bench/run calls it after bench.py.
 `--alone`: no wrk beside the deliveries, so the CPU per delivery is
 measured without a saturated machine's contention (an A/B of two builds
 is steadier this way), and the issue-rate line is left out.
@@ -25,13 +26,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench import Server, wrk  # noqa: E402
+from bench import BIN as BUILT, Server, wrk  # noqa: E402
 from lib import free_port, request  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 ALONE = "--alone" in sys.argv
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-BIN = os.path.abspath(ARGS[0] if ARGS else os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "commid"))
+BIN = os.path.abspath(ARGS[0]) if ARGS else BUILT
 NODE = os.environ.get("BENCH_NODE", "node")
 SUBSCRIPTIONS = 100
 RATE = 1000
